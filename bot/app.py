@@ -1,0 +1,129 @@
+"""The composition root: builds every service once from the settings."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from retrieval.chunker import ChunkerParams
+from retrieval.corpus import Corpus, LoaderOptions, Report
+from retrieval.embedders import EmbedderSpec, make_embedder
+from retrieval.glossary import Glossary
+from retrieval.index import Index, open_index
+from retrieval.search import SearchParams, Searcher
+from retrieval.store import ChromaStore, collection_name
+
+from .config import Settings
+
+log = logging.getLogger(__name__)
+
+
+def chunker_params(settings: Settings) -> ChunkerParams:
+    return ChunkerParams(
+        max_tokens=settings.chunking.max_tokens, min_tokens=settings.chunking.min_tokens
+    )
+
+
+def search_params(settings: Settings) -> SearchParams:
+    s = settings.search
+    return SearchParams(
+        k=s.k,
+        candidates=s.candidates,
+        rrf_k=s.rrf_k,
+        lexical_weight=s.lexical_weight,
+        dense_weight=s.dense_weight,
+        heading_weight=s.heading_weight,
+        expand_english=s.expand_english,
+    )
+
+
+def load_glossary(settings: Settings) -> Glossary:
+    path = settings.paths.glossary
+    if not path.exists():
+        log.warning("glossary %s not found: English questions will not be expanded", path)
+        return Glossary.empty()
+    return Glossary.load(path)
+
+
+@dataclass
+class App:
+    """Everything a face (CLI, terminal chat, Telegram) needs, built from one Settings."""
+
+    settings: Settings
+    index: Index
+    glossary: Glossary
+    corpus: Corpus
+    searcher: Searcher
+    _extras: dict = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def catalog(self):
+        from .incentives.catalog import load_catalog
+
+        return load_catalog(self.settings.paths.incentives_dir)
+
+    @cached_property
+    def answerer(self):
+        from .answer import build_answerer
+
+        return build_answerer(self)
+
+    def ensure_corpus(self) -> Report | None:
+        """Index the bundled corpus when the index is empty (first start)."""
+        if self.index.registry.documents():
+            return None
+        folder = self.settings.paths.corpus_dir
+        if not folder.is_dir():
+            log.warning("bundled corpus folder %s not found", folder)
+            return None
+        log.info("index is empty: indexing the bundled corpus in %s", folder)
+        return self.corpus.ingest_paths([folder], actor="first-start")
+
+    def close(self) -> None:
+        self.index.registry.close()
+
+
+def build_app(settings: Settings, *, reindexing: bool = False) -> App:
+    """Build every service; ``reindexing`` opens an index built with other settings."""
+    e = settings.embedding
+    embedder = make_embedder(
+        EmbedderSpec(
+            backend=e.backend,
+            model=e.model,
+            base_url=e.base_url,
+            api_key_env=e.api_key_env,
+            batch_size=e.batch_size,
+            threads=e.threads,
+        )
+    )
+    data_dir = settings.data_dir
+    data_dir.mkdir(parents=True, exist_ok=True)
+    name = collection_name(settings.store.collection, embedder.model_id, embedder.dim)
+    if settings.store.url:
+        store = ChromaStore(name, url=settings.store.url)
+    else:
+        store = ChromaStore(name, path=data_dir / "chroma")
+    glossary = load_glossary(settings)
+    chunker = chunker_params(settings)
+    index = open_index(
+        data_dir,
+        embedder,
+        store,
+        chunker.fingerprint(),
+        user_words=glossary.chinese_terms(),
+        check_params=not reindexing,
+    )
+    limits = settings.limits
+    corpus = Corpus(
+        index,
+        data_dir,
+        chunker,
+        LoaderOptions(
+            max_bytes=int(limits.max_file_mb * 2**20),
+            max_pdf_pages=limits.max_pdf_pages,
+            ocr=limits.ocr,
+        ),
+    )
+    searcher = Searcher(index, glossary, search_params(settings))
+    return App(settings=settings, index=index, glossary=glossary, corpus=corpus, searcher=searcher)

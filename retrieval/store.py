@@ -1,0 +1,140 @@
+"""The vector store: Chroma, embedded (persistent client) or a Chroma server, with our embeddings."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import urlparse
+
+import numpy as np
+
+from .documents import CorpusError
+
+log = logging.getLogger(__name__)
+
+_NAME_OK = re.compile(r"^[a-zA-Z0-9._-]{3,512}$")
+
+
+class StoreError(CorpusError):
+    """The vector store is unreachable or refused an operation."""
+
+
+class VectorStore(Protocol):
+    def upsert(self, ids: Sequence[str], embeddings: np.ndarray, metadatas: Sequence[dict]) -> None: ...
+
+    def delete(self, ids: Sequence[str]) -> None: ...
+
+    def query(
+        self, embedding: np.ndarray, n: int, doc_ids: Sequence[str] | None = None
+    ) -> list[tuple[str, float]]: ...
+
+    def ids(self) -> set[str]: ...
+
+    def count(self) -> int: ...
+
+
+def collection_name(prefix: str, model_id: str, dim: int) -> str:
+    """A valid Chroma collection name per embedding model, so models never mix in one collection."""
+    slug = re.sub(r"[^a-zA-Z0-9._-]+", "-", f"{prefix}-{model_id}-{dim}").strip("-._")
+    slug = re.sub(r"-{2,}", "-", slug)[:500]
+    if len(slug) < 3:
+        slug = f"{slug}-idx"
+    if not _NAME_OK.match(slug):  # pragma: no cover - guarded by the substitutions above
+        raise StoreError(f"cannot derive a valid Chroma collection name from {prefix!r}")
+    return slug
+
+
+class ChromaStore:
+    """Chroma collection holding chunk vectors; ids are chunk ids, metadata holds doc_id."""
+
+    _BATCH = 2000
+
+    def __init__(self, collection: str, *, path: Path | None = None, url: str | None = None):
+        try:
+            import chromadb
+            from chromadb.config import Settings
+        except ImportError as exc:  # pragma: no cover - core dependency
+            raise StoreError("chromadb is not installed: pip install chromadb") from exc
+        settings = Settings(anonymized_telemetry=False, allow_reset=False)
+        try:
+            if url:
+                u = urlparse(url)
+                if u.scheme not in ("http", "https") or not u.hostname:
+                    raise StoreError(f"[store] url must look like http://127.0.0.1:8000, not {url!r}")
+                self._client = chromadb.HttpClient(
+                    host=u.hostname,
+                    port=u.port or (443 if u.scheme == "https" else 80),
+                    ssl=u.scheme == "https",
+                    settings=settings,
+                )
+                self.location = url
+            else:
+                assert path is not None
+                path.mkdir(parents=True, exist_ok=True)
+                self._client = chromadb.PersistentClient(path=str(path), settings=settings)
+                self.location = str(path)
+            # embedding_function=None: we always pass our own vectors (Chroma's default downloads a model).
+            self._col = self._client.get_or_create_collection(
+                collection, embedding_function=None, metadata={"hnsw:space": "cosine"}
+            )
+        except StoreError:
+            raise
+        except Exception as exc:
+            where = url or str(path)
+            raise StoreError(
+                f"cannot open the Chroma store at {where}: {exc}. "
+                + ("Is `chroma run` listening there?" if url else "")
+            ) from exc
+        self.name = collection
+
+    def upsert(self, ids: Sequence[str], embeddings: np.ndarray, metadatas: Sequence[dict]) -> None:
+        for i in range(0, len(ids), self._BATCH):
+            self._col.upsert(
+                ids=list(ids[i : i + self._BATCH]),
+                embeddings=np.asarray(embeddings[i : i + self._BATCH], dtype=np.float32),
+                metadatas=list(metadatas[i : i + self._BATCH]),
+            )
+
+    def delete(self, ids: Sequence[str]) -> None:
+        ids = list(ids)
+        for i in range(0, len(ids), self._BATCH):
+            self._col.delete(ids=ids[i : i + self._BATCH])
+
+    def query(
+        self, embedding: np.ndarray, n: int, doc_ids: Sequence[str] | None = None
+    ) -> list[tuple[str, float]]:
+        if n <= 0:
+            return []
+        where = None
+        if doc_ids is not None:
+            doc_ids = list(doc_ids)
+            if not doc_ids:
+                return []
+            where = {"doc_id": doc_ids[0]} if len(doc_ids) == 1 else {"doc_id": {"$in": doc_ids}}
+        res = self._col.query(
+            query_embeddings=[np.asarray(embedding, dtype=np.float32)],
+            n_results=n,
+            where=where,
+            include=["distances"],
+        )
+        ids = res["ids"][0] if res["ids"] else []
+        dists = res["distances"][0] if res.get("distances") else [0.0] * len(ids)
+        # cosine distance → similarity
+        return [(i, 1.0 - float(d)) for i, d in zip(ids, dists, strict=False)]
+
+    def ids(self) -> set[str]:
+        out: set[str] = set()
+        offset = 0
+        while True:
+            res = self._col.get(include=[], limit=10000, offset=offset)
+            batch = res["ids"]
+            out.update(batch)
+            if len(batch) < 10000:
+                return out
+            offset += len(batch)
+
+    def count(self) -> int:
+        return int(self._col.count())
