@@ -8,6 +8,7 @@ from functools import cached_property
 
 from retrieval.chunker import ChunkerParams
 from retrieval.corpus import Corpus, LoaderOptions, Report
+from retrieval.crosslingual import LazyDictionary
 from retrieval.embedders import EmbedderSpec, make_embedder
 from retrieval.glossary import Glossary
 from retrieval.index import Index, open_index
@@ -125,5 +126,6 @@ def build_app(settings: Settings, *, reindexing: bool = False) -> App:
             ocr=limits.ocr,
         ),
     )
-    searcher = Searcher(index, glossary, search_params(settings))
+    dictionary = LazyDictionary(data_dir / "cache") if settings.search.expand_english else None
+    searcher = Searcher(index, glossary, search_params(settings), dictionary)
     return App(settings=settings, index=index, glossary=glossary, corpus=corpus, searcher=searcher)

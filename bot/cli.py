@@ -247,6 +247,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     for register in _EXTRA_COMMANDS:
         register(sub)
+    # global options also work after the command name ("policybot eval … -v")
+    for choice in sub.choices.values():
+        choice.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                            help="more logging")
     return p
 
 
@@ -287,6 +291,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
+    except Exception:  # a bug: keep the traceback in the log, give the user one line
+        log.exception("unexpected error in %s", args.command)
+        print(f"policybot: internal error in {args.command!r}; the log above has the details",
+              file=sys.stderr)
+        return EXIT_FAILED
     finally:
         app.close()
 

