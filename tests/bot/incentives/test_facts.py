@@ -1,0 +1,365 @@
+"""Fact registry, typed-answer parsing, extraction from Chinese and English words."""
+
+from datetime import date
+
+import pytest
+
+from bot.incentives import (
+    FACTS,
+    FactError,
+    FactType,
+    extract_facts,
+    looks_like_eligibility_question,
+)
+from bot.incentives.facts import (
+    cn_number,
+    find_percents,
+    parse_fact_assignment,
+    parse_money_wan,
+    parse_percent,
+)
+
+TODAY = date(2025, 6, 1)
+
+
+def test_registry_is_complete_and_short():
+    for spec in FACTS.values():
+        assert spec.question.zh and spec.question.en and spec.label.zh and spec.label.en
+        assert len(spec.choices) <= 8, spec.name
+        if spec.type is FactType.ENUM:
+            assert spec.choices, spec.name
+            assert len(set(spec.values)) == len(spec.values)
+    assert {
+        "entity_type",
+        "industry",
+        "main_business_share",
+        "tax_collection",
+        "is_high_tech",
+        "is_tech_sme",
+        "is_ic_or_machine_tool",
+        "employees",
+        "annual_sales",
+        "total_assets",
+        "tax_year",
+        "employer_type",
+    } <= set(FACTS)
+    assert "software_it" in FACTS["industry"].values
+    assert FACTS["is_high_tech"].buttons("zh") == [("true", "是"), ("false", "否")]
+
+
+# ---------------------------------------------------------------- parsing typed answers
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "value"),
+    [
+        ("main_business_share", "八成", 80),
+        ("main_business_share", "八成五", 85),
+        ("main_business_share", "80%", 80),
+        ("main_business_share", "80 %", 80),
+        ("main_business_share", "百分之三十五", 35),
+        ("main_business_share", "三分之二", 66.67),
+        ("main_business_share", "0.8", 80),
+        ("main_business_share", "half", 50),
+        ("main_business_share", "60", 60),
+        ("annual_sales", "5000万", 5000),
+        ("annual_sales", "5000万元", 5000),
+        ("annual_sales", "2亿", 20000),
+        ("annual_sales", "50 million yuan", 5000),
+        ("annual_sales", "3000", 3000),
+        ("annual_sales", "三千万", 3000),
+        ("employees", "三百人", 300),
+        ("employees", "1,200", 1200),
+        ("tax_year", "2019年", 2019),
+        ("tax_year", "FY2021", 2021),
+        ("is_high_tech", "是的", True),
+        ("is_high_tech", "no", False),
+        ("is_high_tech", "还没有", False),
+        ("industry", "批发", "wholesale_retail"),
+        ("industry", "我们做批发", "wholesale_retail"),
+        ("industry", "Manufacturing", "manufacturing"),
+        ("industry", "software", "software_it"),
+        ("industry", "2", "tobacco"),
+        ("tax_collection", "核定征收", "deemed"),
+        ("employer_type", "公办高校", "public_university"),
+    ],
+)
+def test_parse_typed_answers(name, text, value):
+    assert FACTS[name].parse(text) == value
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "hint"),
+    [
+        ("main_business_share", "lots", "a percentage from 0 to 100"),
+        ("main_business_share", "180", "a percentage from 0 to 100"),
+        ("industry", "space mining", "use one of manufacturing, tobacco"),
+        ("tax_year", "next year", "a year such as 2024"),
+        ("is_high_tech", "perhaps", "yes or no"),
+        ("employees", "3.5", "a whole number"),
+    ],
+)
+def test_bad_answers_say_what_is_expected(name, text, hint):
+    with pytest.raises(FactError, match=hint):
+        FACTS[name].parse(text)
+
+
+def test_fact_assignment_for_the_cli():
+    assert parse_fact_assignment("industry=manufacturing") == ("industry", "manufacturing")
+    assert parse_fact_assignment("main_business_share=60%") == ("main_business_share", 60)
+    with pytest.raises(FactError, match="unknown fact 'industy'"):
+        parse_fact_assignment("industy=manufacturing")
+    with pytest.raises(FactError, match="write name=value"):
+        parse_fact_assignment("industry")
+
+
+def test_numbers():
+    assert cn_number("三百") == 300
+    assert cn_number("两万") == 20000
+    assert cn_number("十二") == 12
+    assert cn_number("3千万") == 30_000_000
+    assert parse_money_wan("RMB 30m") == 3000
+    assert parse_money_wan("3000000元") == 300
+    assert parse_money_wan("3000") is None  # a bare number is not money in free text
+    assert parse_percent("超过50%") == 50.5
+    assert [v for _, _, v in find_percents("研发人员占12%，一成立就盈利，八成收入来自批发")] == [
+        12,
+        80,
+    ]
+
+
+# ---------------------------------------------------------------- extraction
+
+SENTENCES = [
+    (
+        "我们是一家批发公司，批发收入占八成",
+        {"entity_type": "enterprise", "industry": "wholesale_retail", "main_business_share": 80},
+    ),
+    ("we are a cigarette maker", {"entity_type": "enterprise", "industry": "tobacco"}),
+    (
+        "I teach at a public university",
+        {"entity_type": "researcher", "employer_type": "public_university"},
+    ),
+    (
+        "We are a software firm with 30 % hardware resale. Can we claim the R&D super-deduction for 2024?",
+        {
+            "entity_type": "enterprise",
+            "industry": "software_it",
+            "main_business_share": 70,
+            "tax_year": 2024,
+        },
+    ),
+    (
+        "我们是软件公司，硬件转售占三成",
+        {"entity_type": "enterprise", "industry": "software_it", "main_business_share": 70},
+    ),
+    (
+        "我们是制造企业，2021年制造业收入占60%，研发费用能加计扣除吗？",
+        {
+            "entity_type": "enterprise",
+            "industry": "manufacturing",
+            "main_business_share": 60,
+            "tax_year": 2021,
+        },
+    ),
+    (
+        "我们公司主营业务是批发，占收入的六成",
+        {"entity_type": "enterprise", "industry": "wholesale_retail", "main_business_share": 60},
+    ),
+    (
+        "我们70%的收入来自批发，30%来自软件开发",
+        {"entity_type": "enterprise", "industry": "wholesale_retail", "main_business_share": 70},
+    ),
+    (
+        "Software makes up 70% of our revenue and hardware resale 30%",
+        {"entity_type": "enterprise", "industry": "software_it", "main_business_share": 70},
+    ),
+    ("本公司系卷烟厂", {"entity_type": "enterprise", "industry": "tobacco"}),
+    (
+        "我们是核定征收的餐饮企业",
+        {
+            "entity_type": "enterprise",
+            "industry": "hospitality_catering",
+            "tax_collection": "deemed",
+        },
+    ),
+    (
+        "Our restaurant is on deemed-profit taxation",
+        {
+            "entity_type": "enterprise",
+            "industry": "hospitality_catering",
+            "tax_collection": "deemed",
+        },
+    ),
+    ("我们是一家房地产开发公司", {"entity_type": "enterprise", "industry": "real_estate"}),
+    ("we're a KTV operator", {"entity_type": "enterprise", "industry": "entertainment"}),
+    (
+        "我们是高新技术企业，员工300人，年销售收入5000万元，资产总额2亿",
+        {
+            "entity_type": "enterprise",
+            "is_high_tech": True,
+            "employees": 300,
+            "annual_sales": 5000,
+            "total_assets": 20000,
+        },
+    ),
+    (
+        "We are not a high-tech enterprise yet; we plan to apply. Our R&D staff make up 12% and R&D spending "
+        "is 4.5% of sales.",
+        {
+            "entity_type": "enterprise",
+            "is_high_tech": False,
+            "tech_staff_share": 12,
+            "rd_intensity": 4.5,
+        },
+    ),
+    (
+        "我们是科技型中小企业，2022年的研发费用怎么扣？",
+        {"entity_type": "enterprise", "is_tech_sme": True, "tax_year": 2022},
+    ),
+    (
+        "我在中科院某研究所工作，成果转化拿到了现金奖励，技术合同已登记",
+        {
+            "entity_type": "researcher",
+            "employer_type": "public_institute",
+            "reward_type": "cash",
+            "has_registered_contract": True,
+        },
+    ),
+    (
+        "我是高校老师，学校在转化收入到账后12个月发放奖励",
+        {
+            "entity_type": "researcher",
+            "employer_type": "public_university",
+            "months_since_income": 12,
+        },
+    ),
+    (
+        "我们是国企，成果转化奖励受不受工资总额限制？",
+        {"entity_type": "enterprise", "employer_type": "soe", "reward_type": "cash"},
+    ),
+    (
+        "我们学校是公办高校，在山西",
+        {"entity_type": "university", "employer_type": "public_university", "province": "shanxi"},
+    ),
+    (
+        "我是天使投资人，2年前投资了一家初创科技型企业，该企业从业人员80人，资产总额1000万元",
+        {
+            "entity_type": "investor",
+            "investor_type": "angel_individual",
+            "years_held": 2,
+            "investee_employees": 80,
+            "investee_total_assets": 1000,
+        },
+    ),
+    (
+        "As a VC fund we invested in a startup 3 years ago",
+        {"entity_type": "investor", "investor_type": "vc_company", "years_held": 3},
+    ),
+    (
+        "We are a chip design company founded in 2020, with 45 employees and sales of RMB 30 million in 2023",
+        {
+            "entity_type": "enterprise",
+            "industry": "software_it",
+            "tax_year": 2023,
+            "company_age_years": 3,
+            "employees": 45,
+            "annual_sales": 3000,
+        },
+    ),
+    (
+        "我们公司是上市公司，给技术骨干发了限制性股票",
+        {"entity_type": "enterprise", "is_listed": True, "incentive_kind": "restricted_stock"},
+    ),
+    (
+        "我们把一项发明专利以5年以上非独占许可方式许可给了别人",
+        {"transfer_kind": "nonexclusive_licence_5y", "patent_kind": "invention"},
+    ),
+    ("我们委托做了市场调研，这笔费用能加计扣除吗", {"rd_activity": "market_research"}),
+    (
+        "We are a restaurant chain; is our market research deductible?",
+        {
+            "entity_type": "enterprise",
+            "industry": "hospitality_catering",
+            "rd_activity": "market_research",
+        },
+    ),
+    (
+        "超过一半收入来自批发",
+        {"entity_type": "enterprise", "industry": "wholesale_retail", "main_business_share": 50.5},
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SENTENCES, ids=[s[0][:24] for s in SENTENCES])
+def test_extract_facts(text, expected):
+    assert extract_facts(text, today=TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("财税〔2015〕119号第四条怎么规定？", "tax_year"),
+        ("财政部 税务总局公告2023年第7号有什么变化", "tax_year"),
+        ("年销售收入2000万元", "tax_year"),
+        ("高新技术企业的认定条件是什么？", "is_high_tech"),
+        ("我们是创新型中小企业", "is_tech_sme"),  # not the same as 科技型中小企业
+        (
+            "I work at a private university",
+            "employer_type",
+        ),  # private: for-profit or not is unknown
+        ("我们公司2019年成立", "tax_year"),
+    ],
+)
+def test_extraction_does_not_overread(text, absent):
+    assert absent not in extract_facts(text, today=TODAY)
+
+
+def test_extraction_negations_and_relative_years():
+    assert extract_facts("我们不是高新技术企业", today=TODAY)["is_high_tech"] is False
+    assert extract_facts("我们想申请高新技术企业认定", today=TODAY)["is_high_tech"] is False
+    assert (
+        extract_facts("we are a certified high-tech enterprise", today=TODAY)["is_high_tech"]
+        is True
+    )
+    assert extract_facts("去年我们的研发费用", today=TODAY)["tax_year"] == 2024
+    assert extract_facts("我们公司2019年成立", today=TODAY)["company_age_years"] == 6
+    assert extract_facts("技术合同没有登记", today=TODAY)["has_registered_contract"] is False
+
+
+# ---------------------------------------------------------------- question detection
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我们是批发企业，研发费用能不能享受加计扣除？",
+        "我们公司是否适用高新技术企业优惠？",
+        "这个政策适用于我们吗",
+        "我们可以申请科技型中小企业吗？",
+        "研发费用能加计扣除吗",
+        "我拿到的奖励能减半计税吗？",
+        "我们有资格吗",
+        "Can we claim the R&D super-deduction?",
+        "Are we eligible for the 15% rate?",
+        "Does this apply to us?",
+        "Do I qualify for the 50% treatment?",
+        "Would the 70% offset apply to a VC fund?",
+    ],
+)
+def test_eligibility_questions(text):
+    assert looks_like_eligibility_question(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "研发费用加计扣除比例是多少？",
+        "财税〔2015〕119号第四条讲了什么",
+        "What does article 4 of 财税〔2015〕119号 say?",
+        "Summarise the high-tech enterprise criteria",
+        "高新技术企业认定管理办法是哪一年发布的",
+    ],
+)
+def test_not_eligibility_questions(text):
+    assert not looks_like_eligibility_question(text)
