@@ -62,7 +62,7 @@ class SearchSettings:
 class AnswerSettings:
     max_quotes: int = 6
     max_documents: int = 3
-    min_support: float = 0.5
+    min_support: float = 0.28
 
 
 @dataclass(frozen=True)

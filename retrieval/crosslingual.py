@@ -26,6 +26,7 @@ _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _SKIP_SENSE = re.compile(r"^(?:variant of|see |old variant|surname|abbr\. for|used in|cl:|pr\.|japanese)")
 _LEADING = ("to", "a", "an", "the", "be", "one's", "sb", "sth")
 MAX_WORDS = 3  # glosses longer than this are descriptions, not translations
+MAX_SENSES = 5  # a single word with more corpus translations than this is too vague to expand
 
 
 def _cedict_path() -> Path | None:
@@ -105,13 +106,16 @@ class Dictionary:
         in_corpus: Callable[[str], bool],
         *,
         base_weight: float = 0.5,
-    ) -> list[tuple[str, float]]:
-        """Chinese words for normalised English tokens (longest gloss first), corpus words only."""
+    ) -> tuple[list[tuple[str, float]], set[int], list[tuple[str, tuple[str, ...]]]]:
+        """Chinese words for normalised English tokens (longest gloss first), corpus words only;
+        the positions of the tokens that found one; and (English words, Chinese words) groups."""
         out: dict[str, float] = {}
+        covered: set[int] = set()
+        groups: list[tuple[str, tuple[str, ...]]] = []
         i = 0
         while i < len(tokens):
             for n in range(min(MAX_WORDS, len(tokens) - i), 0, -1):
-                cands = self._entries.get(tuple(tokens[i:i + n]))
+                cands = self._lookup(tuple(tokens[i:i + n]))
                 if not cands:
                     continue
                 kept: dict[str, int] = {}
@@ -120,15 +124,50 @@ class Dictionary:
                         kept[zh] = min(kept.get(zh, rank), rank)
                 if not kept:
                     continue
+                if n == 1 and len(kept) > MAX_SENSES:
+                    covered.add(i)  # a word of many meanings: known, but too vague to search with
+                    i += 1
+                    break
                 share = base_weight * (1.0 + 0.5 * (n - 1)) / max(1.0, len(kept) ** 0.5)
                 for zh, rank in kept.items():
                     w = share * (1.0 if rank == 0 else 0.7)
                     out[zh] = max(out.get(zh, 0.0), w)
+                covered.update(range(i, i + n))
+                groups.append((" ".join(tokens[i:i + n]), tuple(kept)))
                 i += n
                 break
             else:
                 i += 1
-        return sorted(out.items(), key=lambda kv: (-kv[1], kv[0]))
+        return sorted(out.items(), key=lambda kv: (-kv[1], kv[0])), covered, groups
+
+
+    def _lookup(self, key: tuple[str, ...]) -> list[tuple[str, int]] | None:
+        """Entries for a gloss; a last word inflected (-ed, -ing, -s) also finds its base form."""
+        found = self._entries.get(key)
+        if found:
+            return found
+        *head, last = key
+        for base in _base_forms(last):
+            found = self._entries.get((*head, base))
+            if found:
+                return found
+        return None
+
+
+def _base_forms(word: str) -> list[str]:
+    """Candidate base forms of an inflected English word: planned → plan, funded → fund, …"""
+    out = []
+    for suffix in ("ed", "ing"):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            stem = word[: -len(suffix)]
+            out += [stem, stem + "e"]
+            if len(stem) > 2 and stem[-1] == stem[-2]:
+                out.append(stem[:-1])
+            if stem.endswith("i"):
+                out.append(stem[:-1] + "y")
+    if word.endswith("ly") and len(word) > 5:
+        out.append(word[:-2])
+    return out
 
 
 class LazyDictionary:

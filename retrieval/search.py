@@ -55,6 +55,9 @@ class QueryPlan:
     lang: str
     terms: tuple[tuple[str, float], ...]  # lexical tokens with weights
     expansions: tuple[str, ...] = ()  # Chinese terms an English query was expanded with
+    untranslated: tuple[str, ...] = ()  # English content words with no Chinese counterpart in the corpus
+    # English questions: (English words, their Chinese renderings) — what an answer must cover
+    sources: tuple[tuple[str, tuple[str, ...]], ...] = ()
     dense_texts: tuple[str, ...] = ()
     # normalised phrases with weights and their interchangeable variants (from the glossary)
     phrases: tuple[tuple[str, float], ...] = field(default=(), repr=False)
@@ -142,10 +145,23 @@ def number_match(plan: QueryPlan, text: str) -> float:
     return 1.0 if any(_NUMBER_KINDS[k][1].search(text) for k in kinds) else 0.0
 
 
-# English words that frame a question rather than name its subject.
+# English words that frame a question rather than name its subject (function words, question
+# verbs, vague quantifiers): they need no Chinese counterpart for the corpus to cover a question.
 _EN_QUESTION_WORDS = frozenset(
-    "say says said mention mentioned tell explain describe mean means anything something thing things "
-    "get got need needs want know there here also still really please much many long way".split()
+    """a about above after again against all am an and any are aren't as at be because been before
+    being below between both but by can cannot could did do does doing don't down during each few
+    for from further had has have having he her here hers herself him himself his how i if in into
+    is it its itself let me more most my myself no nor not of off on once only or other ought our
+    ours ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself yourselves
+    say says said mention mentioned tell explain describe mean means meant anything something
+    everything nothing thing things get gets got getting need needs want wants know there here also
+    still really please much many long way go goes going went like make makes made take takes took
+    give gives gave use used using good new one kind type well just actually exactly basically
+    supposed allowed able around put puts ever yet already whether per via etc ok okay hi hello
+    thanks thank anyone someone people person we're i'm it's what's there's can't won't doesn't
+    isn't chinese china's""".split()
 )
 
 
@@ -202,6 +218,8 @@ class Searcher:
                 lang=base.lang,
                 terms=tuple(terms.items()),
                 expansions=tuple(dict.fromkeys(base.expansions + ctx.expansions)),
+                untranslated=base.untranslated,
+                sources=base.sources,
                 dense_texts=tuple(f"{t} {c}" for t in base.dense_texts[:1] for c in ctx.dense_texts[:1])
                 + base.dense_texts[1:],
                 phrases=base.phrases,
@@ -218,6 +236,8 @@ class Searcher:
 
         expansions: list[str] = []
         phrases: dict[str, float] = {}
+        untranslated: tuple[str, ...] = ()
+        sources: list[tuple[str, tuple[str, ...]]] = []
         if lang == "en":
             for tok in lexical.tokenize(query):
                 # English words rarely occur in the corpus; numbers and codes do.
@@ -228,7 +248,14 @@ class Searcher:
                     phrases[normalize(zh)] = max(phrases.get(normalize(zh), 0.0), w)
                     for tok in lexical.tokenize(zh):
                         add(tok, w)
-                for zh, w in self._dictionary_terms(query):
+                by_span: dict[str, list[str]] = {}
+                for term, span in self.glossary.matches(query):
+                    by_span.setdefault(span.lower(), []).extend(term.zh)
+                sources.extend((span, tuple(dict.fromkeys(zhs))) for span, zhs in by_span.items())
+                dict_terms, untranslated, groups = self._dictionary_terms(query)
+                sources.extend(groups)
+                sources.extend((word, ()) for word in untranslated)
+                for zh, w in dict_terms:
                     expansions.append(zh)
                     add(zh, w)
         else:
@@ -250,6 +277,8 @@ class Searcher:
             lang=lang,
             terms=tuple(terms.items()),
             expansions=tuple(dict.fromkeys(expansions)),
+            untranslated=untranslated,
+            sources=tuple(sources),
             dense_texts=tuple(dense),
             phrases=tuple((p, w) for p, w in kept),
             phrase_variants=tuple(self._variants(p) for p, _ in kept),
@@ -259,11 +288,12 @@ class Searcher:
             wants_current=bool(_CURRENT.search(query)),
         )
 
-    def _dictionary_terms(self, query: str) -> list[tuple[str, float]]:
-        """General-dictionary Chinese words for the English words the glossary left uncovered."""
+    def _dictionary_terms(
+        self, query: str
+    ) -> tuple[list[tuple[str, float]], tuple[str, ...], list[tuple[str, tuple[str, ...]]]]:
+        """General-dictionary Chinese words for the English words the glossary left uncovered,
+        and the content words that found no Chinese counterpart in the corpus at all."""
         d = self.dictionary.get() if self.dictionary else None
-        if d is None:
-            return []
         tokens = list(normalize_en(query))
         for _, span in self.glossary.matches(query):
             covered = normalize_en(span)
@@ -271,9 +301,17 @@ class Searcher:
                 if tuple(tokens[i:i + len(covered)]) == covered:
                     tokens[i:i + len(covered)] = ["\x00"] * len(covered)
                     break
-        tokens = [t if t not in lexical.STOPWORDS and t not in _EN_QUESTION_WORDS else "\x00" for t in tokens]
+        tokens = [
+            t if t not in lexical.STOPWORDS and t not in _EN_QUESTION_WORDS and not t.isdigit()
+            and len(t) > 1 else "\x00"
+            for t in tokens
+        ]
+        if d is None:
+            return [], tuple(t for t in tokens if t != "\x00"), []
         lex = self.index.snapshot().lexical
-        return d.expand(tokens, lambda zh: lex.doc_freq(zh) > 0)
+        terms, covered, groups = d.expand(tokens, lambda zh: lex.doc_freq(zh) > 0)
+        missing = tuple(t for i, t in enumerate(tokens) if t != "\x00" and i not in covered)
+        return terms, missing, groups
 
     def _variants(self, phrase: str) -> tuple[str, ...]:
         term = self.glossary.term_for(phrase)

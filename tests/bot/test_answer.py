@@ -1,0 +1,124 @@
+"""Extractive answers on the mini corpus: the right sentence, the right citation, refusals, follow-ups."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.conversation import Conversation, is_follow_up, Turn
+from bot.extractive import short_section, split_sentences
+
+
+def test_chinese_rate_question_quotes_the_current_rule(app):
+    answer = app.answerer.answer("研发费用加计扣除现在的比例是多少？")
+    assert not answer.abstained
+    assert answer.lang == "zh" and answer.mode == "extractive"
+    assert "100%" in answer.lead
+    first = answer.citations[0]
+    assert first.doc_number == "财政部 税务总局公告2023年第7号"
+    assert first.title == "财政部 税务总局关于进一步完善研发费用税前加计扣除政策的公告"
+    assert first.date == "2023-03-26"
+    assert first.section == "一"
+    assert "100%在税前加计扣除" in first.quote
+    # quotes are verbatim sentences of the stored clause, not whole chunks
+    stored = {c.id: c.text for c in app.index.snapshot().chunks}
+    for c in answer.citations:
+        assert c.quote in stored[c.chunk_id]
+        assert len(c.quote) < len(stored[c.chunk_id]) or c.quote == stored[c.chunk_id].strip()
+
+
+def test_english_question_gets_english_framing_around_chinese_quotes(app):
+    answer = app.answerer.answer("Are technology transfer rewards excluded from performance pay?")
+    assert not answer.abstained
+    assert answer.lang == "en"
+    assert any("不纳入绩效工资" in c.quote for c in answer.citations)
+    assert answer.text.startswith(("In short", "What the text says"))
+    assert "Sources (quoted verbatim, in Chinese)" in answer.text
+
+
+def test_repealed_document_is_marked_with_its_replacement(app):
+    answer = app.answerer.answer("制造业企业研发费用加计扣除从哪年开始提高到100%？")
+    cites = [c for c in answer.citations if c.doc_number == "财政部 税务总局公告2021年第13号"]
+    assert cites, answer.text
+    assert cites[0].status == "repealed"
+    assert cites[0].replaced_by == "财政部 税务总局公告2023年第7号"
+    assert "已废止" in answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["北京明天天气怎么样？", "美国签证怎么办理？", "What's the weather in Paris tomorrow?",
+     "How do I apply for a US tourist visa?", "上海的房价是多少？"],
+)
+def test_out_of_scope_questions_are_refused(app, question):
+    answer = app.answerer.answer(question)
+    assert answer.abstained, (question, answer.support, answer.text)
+    assert answer.citations == ()
+    assert ("没有找到" in answer.text) or ("none of the policy documents" in answer.text)
+
+
+def test_follow_up_uses_the_previous_question(app):
+    conv = Conversation()
+    first = app.answerer.answer("国家设立的高等院校转化科技成果的收入归谁？", conv)
+    assert not first.abstained
+    follow = app.answerer.answer("那奖励比例呢？", conv)
+    assert not follow.abstained
+    assert "转化科技成果" in follow.query  # searched with the previous question's context
+    assert any("百分之五十" in c.quote for c in follow.citations)
+    assert [t.question for t in conv.turns] == ["国家设立的高等院校转化科技成果的收入归谁？", "那奖励比例呢？"]
+
+
+def test_follow_up_detection():
+    prev = Turn(question="研发费用加计扣除比例是多少？", query="研发费用加计扣除比例是多少？", lang="zh")
+    assert is_follow_up("那制造业企业呢？", prev)
+    assert is_follow_up("and for state-owned enterprises?", prev)
+    assert not is_follow_up("高新技术企业认定需要满足哪些条件？", prev)
+    assert not is_follow_up("那制造业企业呢？", None)
+
+
+def test_conversation_round_trips_through_a_dict():
+    conv = Conversation(lang="en", facts={"industry": "wholesale_retail"})
+    conv.add(Turn(question="q", query="q", lang="en"))
+    again = Conversation.from_dict(json.loads(json.dumps(conv.to_dict())))
+    assert again.lang == "en" and again.facts == {"industry": "wholesale_retail"}
+    assert again.turns[0].question == "q"
+
+
+def test_eligibility_question_gets_the_verdict_first(app):
+    answer = app.answerer.answer("我们是一家批发公司，批发收入占八成，能享受研发费用加计扣除吗？")
+    assert not answer.abstained
+    assert answer.text.index("不适用") < answer.text.index("依据")
+    assert "研发费用税前加计扣除：不适用" in answer.eligibility
+    # the rule the verdict rests on is cited; documents not in the mini corpus are marked so
+    numbers = [c.doc_number for c in answer.citations]
+    assert "财税〔2015〕119号" in numbers
+    missing = [c for c in answer.citations if c.doc_number == "财税〔2015〕119号"][0]
+    assert missing.in_corpus is False
+    assert "本库未收录该文件" in answer.text
+
+
+def test_profile_brings_the_researchers_part_first(app):
+    q = "科技成果转化奖励有什么规定？"
+    researcher = app.answerer.answer(q, profile="researcher")
+    assert not researcher.abstained
+    assert any(w in researcher.citations[0].quote for w in ("科研人员", "科技人员", "奖励"))
+
+
+def test_split_sentences_keeps_original_characters():
+    text = "一、第一句，有逗号。第二句；\n第三行没有句号"
+    spans = split_sentences(text)
+    assert [text[a:b] for a, b in spans] == ["一、第一句，有逗号。", "第二句；", "第三行没有句号"]
+
+
+@pytest.mark.parametrize(
+    "section, expected",
+    [
+        (("二、重点任务", "(一)加快改革…", "2. 强化政策衔接配套"), "二、(一)2"),
+        (("第四章 技术权益", "第四十五条"), "第四十五条"),
+        (("四、不适用加计扣除政策行业的判定",), "四"),
+        ((), ""),
+    ],
+)
+def test_short_section(section, expected):
+    assert short_section(section) == expected
