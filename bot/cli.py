@@ -262,7 +262,7 @@ _NO_AUTO_CORPUS = {"ingest", "sync", "reindex", "remove", "docs"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from . import commands  # noqa: F401  (registers ask, chat, check, incentives, run)
+    from . import commands, ops  # noqa: F401  (register ask, chat, check, incentives, run, health)
 
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -272,6 +272,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"policybot: {exc}", file=sys.stderr)
         return EXIT_USAGE
     setup_logging(settings, verbose=args.verbose)
+    if getattr(args, "without_app", None):  # e.g. `health`: must not open the store itself
+        return int(args.without_app(settings, args) or 0)
     try:
         app = build_app(settings, reindexing=args.command == "reindex")
     except (CorpusError, ConfigError) as exc:

@@ -5,13 +5,13 @@ Order of a change (crash-safe at every step):
   2. journal the operation; store the original file under a new name; add the new vectors to Chroma;
   3. one SQLite transaction switches the registry to the new chunks  ← the commit point;
   4. delete the old vectors and file; close the journal entry.
-A crash before 3 leaves orphan vectors that readers ignore (they only see registry ids) and
-``Index.repair`` deletes on the next open; a crash after 3 leaves stale vectors, deleted the same way.
+A crash before 3 leaves orphan vectors (and a stored file) that readers ignore (they only see
+registry ids) and ``Index.repair`` deletes on the next open, or before this process's next write;
+a crash after 3 leaves stale vectors and the old file, deleted the same way.
 """
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import re
@@ -34,7 +34,7 @@ from .documents import (
     LoadedDocument,
     doc_id_for,
 )
-from .index import Index, embed_key, lexical_tokens, passage_text
+from .index import Index, embed_key, lexical_tokens, passage_text, write_lock
 from .metadata import doc_number_key
 from .registry import StoredChunk, utc_now
 
@@ -118,7 +118,7 @@ class Corpus:
         self.chunker = chunker
         self.loader_options = loader_options
         self.audit = audit or AuditLog(data_dir / "audit.log")
-        self._lock_path = data_dir / "write.lock"
+        self._data_dir = data_dir
 
     # ------------------------------------------------------------ reading
 
@@ -154,13 +154,11 @@ class Corpus:
 
     @contextmanager
     def _writer(self) -> Iterator[None]:
-        self._lock_path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self._lock_path, "a+") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+        with write_lock(self._data_dir):
+            if self.index.registry.journal_pending():
+                # a writer died mid-change after this process opened the index: finish it first
+                self.index.repair(files_dir=self.files_dir)
+            yield
 
     def _embed(self, prepared: Prepared) -> tuple[list[str], list[str], np.ndarray]:
         emb = self.index.embedder
@@ -341,15 +339,17 @@ class Corpus:
         with self._writer():
             self.index.reset_params()
             for rec in reg.documents():
-                path = reg.stored_path(rec.doc_id)
-                if not path or not Path(path).exists():
+                stored = reg.stored_path(rec.doc_id)
+                # by name under files/: the data directory may have been moved since
+                path = self.files_dir / rec.doc_id / Path(stored).name if stored else None
+                if not path or not path.exists():
                     report.failures.append(
                         (rec.source_name, f"{rec.source_name}: the stored original is missing; "
                          "ingest the file again")
                     )
                     continue
                 try:
-                    prepared = self.prepare(Path(path), rec.source_name)
+                    prepared = self.prepare(path, rec.source_name)
                     report.changes.append(self._ingest(prepared, actor=actor, replaces=None, force=True))
                 except CorpusError as exc:
                     report.failures.append((rec.source_name, str(exc)))

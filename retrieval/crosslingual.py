@@ -10,21 +10,41 @@ from __future__ import annotations
 
 import gzip
 import logging
+import os
 import pickle
 import re
 import threading
+import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .glossary import normalize_en
+from .glossary import Glossary, normalize_en
 
 log = logging.getLogger(__name__)
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 _LINE = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.*)/$")
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _SKIP_SENSE = re.compile(r"^(?:variant of|see |old variant|surname|abbr\. for|used in|cl:|pr\.|japanese)")
 _LEADING = ("to", "a", "an", "the", "be", "one's", "sb", "sth")
+# English words that frame a question rather than name its subject (function words, question
+# verbs, vague quantifiers): they need no Chinese counterpart for the corpus to cover a question.
+EN_STOPWORDS = frozenset(
+    """a about above after again against all am an and any are aren't as at be because been before
+    being below between both but by can cannot could did do does doing don't down during each few
+    for from further had has have having he her here hers herself him himself his how i if in into
+    is it its itself let me more most my myself no nor not of off on once only or other ought our
+    ours ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself yourselves
+    say says said mention mentioned tell explain describe mean means meant anything something
+    everything nothing thing things get gets got getting need needs want wants know there here also
+    still really please much many long way go goes going went like make makes made take takes took
+    give gives gave use used using good new one kind type well just actually exactly basically
+    supposed allowed able around put puts ever yet already whether per via etc ok okay hi hello
+    thanks thank anyone someone people person we're i'm it's what's there's can't won't doesn't
+    isn't chinese china's sb sth esp etc. e.g. i.e. used""".split()
+)
 MAX_WORDS = 3  # glosses longer than this are descriptions, not translations
 MAX_SENSES = 5  # a single word with more corpus translations than this is too vague to expand
 
@@ -41,9 +61,11 @@ def _cedict_path() -> Path | None:
     return None
 
 
-def _parse(path: Path) -> dict[tuple[str, ...], list[tuple[str, int]]]:
-    """Reverse CC-CEDICT: normalised English gloss → [(simplified Chinese, sense rank)]."""
+def _parse(path: Path) -> tuple[dict[tuple[str, ...], list[tuple[str, int]]], dict[str, tuple[str, ...]]]:
+    """CC-CEDICT both ways: normalised English gloss → [(simplified Chinese, sense rank)], and
+    Chinese word → the normalised English words of all its glosses."""
     rev: dict[tuple[str, ...], list[tuple[str, int]]] = {}
+    fwd: dict[str, set[str]] = {}
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         for line in fh:
             if line.startswith("#"):
@@ -58,6 +80,8 @@ def _parse(path: Path) -> dict[tuple[str, ...], list[tuple[str, int]]]:
                 sense = _PAREN.sub(" ", sense).strip().lower()
                 if not sense or _SKIP_SENSE.match(sense):
                     continue
+                words = fwd.setdefault(zh, set())
+                words.update(w for w in normalize_en(sense) if w not in EN_STOPWORDS and len(w) > 1)
                 for part in re.split(r"[;,]", sense):
                     words = part.split()
                     while words and words[0] in _LEADING:
@@ -67,12 +91,18 @@ def _parse(path: Path) -> dict[tuple[str, ...], list[tuple[str, int]]]:
                     key = normalize_en(" ".join(words))
                     if key and len(key) <= MAX_WORDS:
                         rev.setdefault(key, []).append((zh, rank))
-    return rev
+    return rev, {zh: tuple(sorted(ws)) for zh, ws in fwd.items() if ws}
 
 
 class Dictionary:
-    def __init__(self, entries: dict[tuple[str, ...], list[tuple[str, int]]]):
+    def __init__(self, entries: dict[tuple[str, ...], list[tuple[str, int]]],
+                 forward: dict[str, tuple[str, ...]] | None = None):
         self._entries = entries
+        self._forward = forward or {}
+
+    def english_words(self, zh: str) -> tuple[str, ...]:
+        """Normalised English words of every gloss of a Chinese word (() if unknown)."""
+        return self._forward.get(zh, ())
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -88,17 +118,17 @@ class Dictionary:
         if cache and cache.exists() and cache.stat().st_mtime >= path.stat().st_mtime:
             try:
                 with open(cache, "rb") as fh:
-                    return cls(pickle.load(fh))
+                    return cls(*pickle.load(fh))
             except (OSError, pickle.UnpicklingError, EOFError):
                 log.info("dictionary cache %s unreadable; rebuilding", cache)
-        entries = _parse(path)
+        entries, forward = _parse(path)
         if cache:
             cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(".tmp")
+            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
             with open(tmp, "wb") as fh:
-                pickle.dump(entries, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump((entries, forward), fh, protocol=pickle.HIGHEST_PROTOCOL)
             tmp.replace(cache)
-        return cls(entries)
+        return cls(entries, forward)
 
     def expand(
         self,
@@ -191,3 +221,47 @@ class LazyDictionary:
     def get(self, wait: float = 5.0) -> Dictionary | None:
         self._done.wait(wait)
         return self._dict
+
+
+class EnglishShadow:
+    """English words for Chinese text, so an English question can be matched in English.
+
+    Each Chinese word of a clause brings the words of its dictionary glosses, and each glossary
+    term the clause contains brings its English names. BM25 over these "shadow" words then weighs
+    the many-to-many mapping by itself: a gloss word that many clauses share counts for little.
+    """
+
+    VERSION = 1
+
+    def __init__(self, dictionary: Dictionary | None, glossary: Glossary):
+        self.dictionary = dictionary
+        self.glossary = glossary
+
+    @property
+    def fingerprint(self) -> str:
+        d = "cedict" if self.dictionary is not None else "none"
+        return f"en-shadow-v{self.VERSION}-{d}-{len(self.glossary)}"
+
+    def tokens(self, text: str) -> list[str]:
+        import jieba
+
+        from . import lexical
+
+        lexical.configure()
+        out: list[str] = []
+        norm = unicodedata.normalize("NFKC", text)
+        if self.dictionary is not None:
+            for tok in jieba.lcut(norm):
+                if len(tok) >= 2:
+                    out.extend(self.dictionary.english_words(tok))
+        for zh, _ in self.glossary.annotate_zh(norm, limit=200):
+            term = self.glossary.term_for(zh)
+            if term is None:
+                continue
+            for variant in term.en:
+                out.extend(w for w in normalize_en(variant) if w not in EN_STOPWORDS)
+        return out
+
+    @staticmethod
+    def query_tokens(question: str) -> list[str]:
+        return [w for w in normalize_en(question) if w not in EN_STOPWORDS and len(w) > 1]

@@ -6,11 +6,13 @@ moves the registry's generation and the next reader picks up a fresh snapshot.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,9 +22,28 @@ from . import lexical
 from .documents import SCHEMA_VERSION, Chunk, DocumentMeta, DocumentRecord, IndexMismatch
 from .embedders import Embedder
 from .registry import Registry
-from .store import VectorStore
+from .store import StoreBroken, VectorStore
 
 log = logging.getLogger(__name__)
+
+WRITE_LOCK = "write.lock"
+
+
+@contextmanager
+def write_lock(data_dir: Path, *, wait: bool = True) -> Iterator[bool]:
+    """The one-writer-at-a-time lock of a data directory, across processes; yields whether it is
+    held (``wait=False`` gives up at once when another process is writing)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with open(data_dir / WRITE_LOCK, "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 @dataclass(frozen=True)
@@ -182,10 +203,14 @@ class Index:
         self._snapshot = None
 
     def _build_snapshot(self, gen: int) -> Snapshot:
-        docs = {d.doc_id: d for d in self.registry.documents()}
+        # one read transaction: a change committed between these reads would mix two versions
+        with self.registry.read():
+            gen = self.registry.generation()
+            docs = {d.doc_id: d for d in self.registry.documents()}
+            stored = list(self.registry.iter_chunks(with_embeddings=False))
         chunks: list[Chunk] = []
         token_lists: list[tuple[str, ...]] = []
-        for s in self.registry.iter_chunks(with_embeddings=False):
+        for s in stored:
             if s.chunk.doc_id in docs:
                 chunks.append(s.chunk)
                 token_lists.append(s.tokens)
@@ -213,14 +238,21 @@ class Index:
 
     # ------------------------------------------------------------ consistency
 
-    def repair(self) -> dict[str, int]:
-        """Make Chroma match the registry (after a crash); returns what was fixed."""
+    def repair(self, files_dir: Path | None = None) -> dict[str, int]:
+        """Make Chroma (and the stored originals in ``files_dir``) match the registry after a crash;
+        returns what was fixed. Call it only while holding the write lock."""
         pending = self.registry.journal_pending()
-        fixed = {"removed": 0, "restored": 0, "journal": len(pending)}
+        fixed = {"removed": 0, "restored": 0, "journal": len(pending), "files": 0}
         reg_ids = self.registry.chunk_ids()
-        if not pending and self.store.count() == len(reg_ids):
-            return fixed
-        store_ids = self.store.ids()
+        try:
+            if not pending and self.store.count() == len(reg_ids):
+                return fixed
+            store_ids = self.store.ids()
+        except StoreBroken as exc:
+            # kill -9 can leave Chroma's own files torn; the registry holds every vector
+            log.error("%s; rebuilding the vector store from the registry", exc)
+            self.store.reset()
+            store_ids = set()
         extra = store_ids - reg_ids
         pending_docs = {doc_id for _, _, doc_id in pending}
         missing = reg_ids - store_ids
@@ -239,11 +271,33 @@ class Index:
                 [{"doc_id": s.chunk.doc_id} for s in restore],
             )
             fixed["restored"] = len([s for s in restore if s.chunk.id in missing])
+        if pending and files_dir is not None:
+            fixed["files"] = self._remove_unlisted_files(files_dir)
         for entry_id, _, _ in pending:
             self.registry.journal_end(entry_id)
         if extra or missing or pending:
             log.warning("index repaired: %s", fixed)
         return fixed
+
+    def _remove_unlisted_files(self, files_dir: Path) -> int:
+        """Delete stored originals the registry does not name (written by an interrupted change)."""
+        if not files_dir.is_dir():
+            return 0
+        keep: dict[str, str | None] = {}
+        for rec in self.registry.documents():
+            stored = self.registry.stored_path(rec.doc_id)
+            keep[rec.doc_id] = Path(stored).name if stored else None
+        removed = 0
+        for folder in files_dir.iterdir():
+            if not folder.is_dir() or (folder.name in keep and keep[folder.name] is None):
+                continue  # not ours, or a record without a stored file name: leave it
+            for f in folder.iterdir():
+                if f.is_file() and f.name != keep.get(folder.name):
+                    f.unlink(missing_ok=True)
+                    removed += 1
+            if folder.name not in keep and not any(folder.iterdir()):
+                folder.rmdir()
+        return removed
 
     def dense(self, query_vec: np.ndarray, n: int, doc_ids: Sequence[str] | None = None
               ) -> list[tuple[str, float]]:
@@ -265,5 +319,9 @@ def open_index(
     params = IndexParams(chunker=chunker_fingerprint, embedder=embedder.model_id, dim=embedder.dim)
     index = Index(registry, store, embedder, params, user_words=user_words, check_params=check_params)
     if repair:
-        index.repair()
+        with write_lock(data_dir, wait=False) as mine:
+            if mine:
+                index.repair(files_dir=data_dir / "files")
+            else:  # what looks like leftovers may be another process's change in progress
+                log.info("another process is changing the index; not repairing it now")
     return index

@@ -96,6 +96,16 @@ class Registry:
                 raise
             self._db.execute("COMMIT")
 
+    @contextmanager
+    def read(self) -> Iterator[None]:
+        """Several reads that see one committed state (no change of any process in between)."""
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                yield
+            finally:
+                self._db.execute("COMMIT")
+
     # ------------------------------------------------------------ meta
 
     def get_meta(self, key: str) -> str | None:

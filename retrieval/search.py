@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from . import lexical
 from .documents import Hit, normalize
-from .crosslingual import LazyDictionary
+from .crosslingual import EN_STOPWORDS, LazyDictionary
 from .glossary import Glossary, detect_language, normalize_en
 from .index import Index, Snapshot
 from .validity import Validity, document_validity
@@ -143,26 +143,6 @@ def number_match(plan: QueryPlan, text: str) -> float:
         return 0.0
     kinds = plan.number_kinds or tuple(_NUMBER_KINDS)
     return 1.0 if any(_NUMBER_KINDS[k][1].search(text) for k in kinds) else 0.0
-
-
-# English words that frame a question rather than name its subject (function words, question
-# verbs, vague quantifiers): they need no Chinese counterpart for the corpus to cover a question.
-_EN_QUESTION_WORDS = frozenset(
-    """a about above after again against all am an and any are aren't as at be because been before
-    being below between both but by can cannot could did do does doing don't down during each few
-    for from further had has have having he her here hers herself him himself his how i if in into
-    is it its itself let me more most my myself no nor not of off on once only or other ought our
-    ours ourselves out over own same she should so some such than that the their theirs them
-    themselves then there these they this those through to too under until up very was we were
-    what when where which while who whom why will with would you your yours yourself yourselves
-    say says said mention mentioned tell explain describe mean means meant anything something
-    everything nothing thing things get gets got getting need needs want wants know there here also
-    still really please much many long way go goes going went like make makes made take takes took
-    give gives gave use used using good new one kind type well just actually exactly basically
-    supposed allowed able around put puts ever yet already whether per via etc ok okay hi hello
-    thanks thank anyone someone people person we're i'm it's what's there's can't won't doesn't
-    isn't chinese china's""".split()
-)
 
 
 def _precise_tokens(text: str) -> list[str]:
@@ -302,7 +282,7 @@ class Searcher:
                     tokens[i:i + len(covered)] = ["\x00"] * len(covered)
                     break
         tokens = [
-            t if t not in lexical.STOPWORDS and t not in _EN_QUESTION_WORDS and not t.isdigit()
+            t if t not in lexical.STOPWORDS and t not in EN_STOPWORDS and not t.isdigit()
             and len(t) > 1 else "\x00"
             for t in tokens
         ]

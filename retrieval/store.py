@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from collections.abc import Sequence
@@ -22,6 +23,10 @@ class StoreError(CorpusError):
     """The vector store is unreachable or refused an operation."""
 
 
+class StoreBroken(StoreError):
+    """The collection cannot be read (e.g. Chroma's files torn by kill -9); rebuild it with reset."""
+
+
 class VectorStore(Protocol):
     def upsert(self, ids: Sequence[str], embeddings: np.ndarray, metadatas: Sequence[dict]) -> None: ...
 
@@ -34,6 +39,8 @@ class VectorStore(Protocol):
     def ids(self) -> set[str]: ...
 
     def count(self) -> int: ...
+
+    def reset(self) -> None: ...
 
 
 def collection_name(prefix: str, model_id: str, dim: int) -> str:
@@ -76,10 +83,7 @@ class ChromaStore:
                 path.mkdir(parents=True, exist_ok=True)
                 self._client = chromadb.PersistentClient(path=str(path), settings=settings)
                 self.location = str(path)
-            # embedding_function=None: we always pass our own vectors (Chroma's default downloads a model).
-            self._col = self._client.get_or_create_collection(
-                collection, embedding_function=None, metadata={"hnsw:space": "cosine"}
-            )
+            self._col = self._open(collection)
         except StoreError:
             raise
         except Exception as exc:
@@ -89,6 +93,29 @@ class ChromaStore:
                 + ("Is `chroma run` listening there?" if url else "")
             ) from exc
         self.name = collection
+
+    def _open(self, collection: str):
+        # embedding_function=None: we always pass our own vectors (Chroma's default downloads a model).
+        return self._client.get_or_create_collection(
+            collection, embedding_function=None, metadata={"hnsw:space": "cosine"}
+        )
+
+    def _read(self, what: str, fn, **kwargs):
+        from chromadb.errors import InternalError
+
+        try:
+            return fn(**kwargs)
+        except InternalError as exc:
+            raise StoreBroken(f"the Chroma collection {self.name} at {self.location} "
+                              f"cannot be read ({what}: {exc})") from exc
+
+    def reset(self) -> None:
+        """Drop the collection and start an empty one (the registry then refills it)."""
+        from chromadb.errors import NotFoundError
+
+        with contextlib.suppress(NotFoundError):
+            self._client.delete_collection(self.name)
+        self._col = self._open(self.name)
 
     def upsert(self, ids: Sequence[str], embeddings: np.ndarray, metadatas: Sequence[dict]) -> None:
         for i in range(0, len(ids), self._BATCH):
@@ -129,7 +156,7 @@ class ChromaStore:
         out: set[str] = set()
         offset = 0
         while True:
-            res = self._col.get(include=[], limit=10000, offset=offset)
+            res = self._read("get", self._col.get, include=[], limit=10000, offset=offset)
             batch = res["ids"]
             out.update(batch)
             if len(batch) < 10000:
@@ -137,4 +164,4 @@ class ChromaStore:
             offset += len(batch)
 
     def count(self) -> int:
-        return int(self._col.count())
+        return int(self._read("count", self._col.count))
