@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import logging
+import os
 import re
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
@@ -41,6 +44,33 @@ class VectorStore(Protocol):
     def count(self) -> int: ...
 
     def reset(self) -> None: ...
+
+
+# Embedded Chroma's files are single-process: two processes on one folder corrupt its index.
+# Each process claims the folder with an exclusive lock it keeps until it exits.
+_CLAIMED: dict[str, int] = {}
+_CLAIM_LOCK = threading.Lock()
+
+
+def _claim_embedded(path: Path) -> None:
+    key = str(path.resolve())
+    with _CLAIM_LOCK:
+        if key in _CLAIMED:
+            return
+        fd = os.open(path / "policybot.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 32).decode(errors="replace").strip() or "?"
+            os.close(fd)
+            raise StoreError(
+                f"the embedded index at {path} is in use by another policybot process (pid "
+                f"{holder}). Stop that process first, or run a Chroma server and set [store] url "
+                "(POLICYBOT_STORE_URL) so several processes can share the index."
+            ) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        _CLAIMED[key] = fd
 
 
 def collection_name(prefix: str, model_id: str, dim: int) -> str:
@@ -81,6 +111,7 @@ class ChromaStore:
             else:
                 assert path is not None
                 path.mkdir(parents=True, exist_ok=True)
+                _claim_embedded(path)
                 self._client = chromadb.PersistentClient(path=str(path), settings=settings)
                 self.location = str(path)
             self._col = self._open(collection)
