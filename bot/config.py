@@ -71,7 +71,7 @@ class LLMSettings:
     model: str = ""
     api_key_env: str = "POLICYBOT_LLM_API_KEY"
     temperature: float = 0.0
-    timeout_seconds: float = 30
+    timeout_seconds: float = 30.0
     max_tokens: int = 800
     stream: bool = True
 
@@ -92,13 +92,13 @@ class TelegramSettings:
     webhook_url: str = ""
     webhook_path: str = "telegram"
     questions_per_minute: int = 12
-    max_upload_mb: float = 20
+    max_upload_mb: float = 20.0
     stream_edit_interval: float = 1.2
 
 
 @dataclass(frozen=True)
 class LimitSettings:
-    max_file_mb: float = 50
+    max_file_mb: float = 50.0
     max_pdf_pages: int = 2000
     max_question_chars: int = 2000
     ocr: bool = False

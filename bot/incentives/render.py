@@ -44,7 +44,12 @@ def _paren(text: str, lang: str) -> str:
 
 
 def render_report(
-    report: Report, lang: str = "zh", *, only_relevant: bool = True, provisions: bool = False
+    report: Report,
+    lang: str = "zh",
+    *,
+    only_relevant: bool = True,
+    provisions: bool = False,
+    next_question: bool = True,
 ) -> str:
     """Verdicts first, each with its benefit for the year, reasons and citations."""
     lines = [_header(report, lang)]
@@ -60,7 +65,7 @@ def render_report(
     for v in shown:
         lines.append("")
         lines.extend(_verdict_lines(v, lang, provisions))
-    q = report.next_question()
+    q = report.next_question() if next_question else None
     if q is not None:
         lines.append("")
         lines.append(_t(lang, "下一个问题：", "Next question: ") + q.question.get(lang))
