@@ -8,7 +8,7 @@ from functools import cached_property
 
 from retrieval.chunker import ChunkerParams
 from retrieval.corpus import Corpus, LoaderOptions, Report
-from retrieval.crosslingual import LazyDictionary
+from retrieval.crosslingual import EnglishShadow, LazyDictionary
 from retrieval.embedders import EmbedderSpec, make_embedder
 from retrieval.glossary import Glossary
 from retrieval.index import Index, open_index
@@ -107,6 +107,7 @@ def build_app(settings: Settings, *, reindexing: bool = False) -> App:
         store = ChromaStore(name, path=data_dir / "chroma")
     glossary = load_glossary(settings)
     chunker = chunker_params(settings)
+    dictionary = LazyDictionary(data_dir / "cache") if settings.search.expand_english else None
     index = open_index(
         data_dir,
         embedder,
@@ -114,6 +115,7 @@ def build_app(settings: Settings, *, reindexing: bool = False) -> App:
         chunker.fingerprint(),
         user_words=glossary.chinese_terms(),
         check_params=not reindexing,
+        shadow=EnglishShadow(dictionary, glossary) if settings.search.expand_english else None,
     )
     limits = settings.limits
     corpus = Corpus(
@@ -126,6 +128,5 @@ def build_app(settings: Settings, *, reindexing: bool = False) -> App:
             ocr=limits.ocr,
         ),
     )
-    dictionary = LazyDictionary(data_dir / "cache") if settings.search.expand_english else None
     searcher = Searcher(index, glossary, search_params(settings), dictionary)
     return App(settings=settings, index=index, glossary=glossary, corpus=corpus, searcher=searcher)

@@ -34,7 +34,7 @@ from .documents import (
     LoadedDocument,
     doc_id_for,
 )
-from .index import Index, embed_key, lexical_tokens, passage_text, write_lock
+from .index import Index, embed_key, passage_text, write_lock
 from .metadata import doc_number_key
 from .registry import StoredChunk, utc_now
 
@@ -203,15 +203,11 @@ class Corpus:
         if unchanged and not force and replaces in (None, prepared.doc_id):
             return Change("unchanged", old.doc_id, old.source_name, old.n_chunks, old.meta.title)
         _texts, keys, vectors = self._embed(prepared)
-        stored = [
-            StoredChunk(
-                chunk=c,
-                tokens=tuple(lexical_tokens(c, loaded.meta)),
-                embed_key=k,
-                embedding=v,
-            )
-            for c, k, v in zip(prepared.chunks, keys, vectors, strict=True)
-        ]
+        stored = []
+        for c, k, v in zip(prepared.chunks, keys, vectors, strict=True):
+            zh, en = self.index.chunk_tokens(c, loaded.meta)
+            stored.append(StoredChunk(chunk=c, tokens=tuple(zh), embed_key=k, embedding=v,
+                                      en_tokens=tuple(en)))
         old_ids = {s.chunk.id for s in reg.iter_chunks(prepared.doc_id, with_embeddings=False)}
         replaced_old_ids: set[str] = set()
         if replaces and replaces != prepared.doc_id:

@@ -233,14 +233,18 @@ class EnglishShadow:
 
     VERSION = 1
 
-    def __init__(self, dictionary: Dictionary | None, glossary: Glossary):
-        self.dictionary = dictionary
+    def __init__(self, dictionary: LazyDictionary | None, glossary: Glossary):
+        self._dictionary = dictionary
         self.glossary = glossary
 
     @property
     def fingerprint(self) -> str:
-        d = "cedict" if self.dictionary is not None else "none"
-        return f"en-shadow-v{self.VERSION}-{d}-{len(self.glossary)}"
+        d = "cedict" if self._dictionary is not None and _cedict_path() else "none"
+        return f"en-shadow-v{self.VERSION}-{d}-{CACHE_VERSION}-{len(self.glossary)}"
+
+    @property
+    def dictionary(self) -> Dictionary | None:
+        return self._dictionary.get(wait=120) if self._dictionary is not None else None
 
     def tokens(self, text: str) -> list[str]:
         import jieba
@@ -250,10 +254,11 @@ class EnglishShadow:
         lexical.configure()
         out: list[str] = []
         norm = unicodedata.normalize("NFKC", text)
-        if self.dictionary is not None:
+        d = self.dictionary
+        if d is not None:
             for tok in jieba.lcut(norm):
                 if len(tok) >= 2:
-                    out.extend(self.dictionary.english_words(tok))
+                    out.extend(d.english_words(tok))
         for zh, _ in self.glossary.annotate_zh(norm, limit=200):
             term = self.glossary.term_for(zh)
             if term is None:

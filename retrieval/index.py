@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from . import lexical
+from .crosslingual import EnglishShadow
 from .documents import SCHEMA_VERSION, Chunk, DocumentMeta, DocumentRecord, IndexMismatch
 from .embedders import Embedder
 from .registry import Registry
@@ -95,6 +96,7 @@ class Snapshot:
     doc_index: np.ndarray  # chunk position → index into doc_ids
     doc_ids: list[str]
     lexical: lexical.LexicalIndex
+    english: lexical.LexicalIndex  # BM25 over the English shadow words
     heading_tokens: list[frozenset[str]] = field(repr=False)
     title_tokens: dict[str, frozenset[str]] = field(repr=False)
 
@@ -133,6 +135,7 @@ class Index:
         *,
         user_words: Sequence[str] = (),
         check_params: bool = True,
+        shadow: EnglishShadow | None = None,
     ):
         self.registry = registry
         self.store = store
@@ -140,7 +143,8 @@ class Index:
         self.params = params
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
-        self.tokenizer = lexical.configure(user_words)
+        self.shadow = shadow
+        self.tokenizer = lexical.configure(user_words) + (f"+{shadow.fingerprint}" if shadow else "")
         if check_params:
             self._check_params()
         self._check_tokenizer()
@@ -165,23 +169,33 @@ class Index:
             "or point --data-dir at another directory."
         )
 
+    def chunk_tokens(self, chunk: Chunk, meta: DocumentMeta) -> tuple[list[str], list[str]]:
+        """Chinese BM25 tokens and English shadow words of a chunk (with its headings and title)."""
+        en = self.shadow.tokens(f"{meta.title}\n{' '.join(chunk.section)}\n{chunk.text}") if self.shadow else []
+        return lexical_tokens(chunk, meta), en
+
     def _check_tokenizer(self) -> None:
+        """Re-tokenise every chunk when the tokenisers changed (new glossary, dictionary, version)."""
         if self.registry.get_meta("tokenizer") == self.tokenizer:
             return
-        docs = {d.doc_id: d for d in self.registry.documents()}
-        if docs:
-            log.info("re-tokenising %d documents for the lexical index", len(docs))
-            rows = [
-                (s.chunk.id, " ".join(lexical_tokens(s.chunk, docs[s.chunk.doc_id].meta)))
-                for s in self.registry.iter_chunks(with_embeddings=False)
-                if s.chunk.doc_id in docs
-            ]
+        with write_lock(self.registry.path.parent, wait=False) as mine:
+            if not mine:
+                log.info("another process is writing; the lexical index is re-tokenised later")
+                return
+            docs = {d.doc_id: d for d in self.registry.documents()}
+            if not docs:
+                self.registry.set_meta("tokenizer", self.tokenizer)
+                return
+            log.info("re-tokenising %d documents for the lexical indexes", len(docs))
+            rows = []
+            for s in self.registry.iter_chunks(with_embeddings=False):
+                if s.chunk.doc_id in docs:
+                    zh, en = self.chunk_tokens(s.chunk, docs[s.chunk.doc_id].meta)
+                    rows.append((s.chunk.id, " ".join(zh), " ".join(en)))
             with self.registry.transaction() as conn:
                 self.registry.set_tokens(conn, rows)
                 self.registry.set_meta("tokenizer", self.tokenizer, conn)
                 self.registry.bump_generation(conn)
-        else:
-            self.registry.set_meta("tokenizer", self.tokenizer)
 
     def reset_params(self) -> None:
         """Adopt the current parameters (after `reindex` emptied the index)."""
@@ -210,10 +224,12 @@ class Index:
             stored = list(self.registry.iter_chunks(with_embeddings=False))
         chunks: list[Chunk] = []
         token_lists: list[tuple[str, ...]] = []
+        english_lists: list[tuple[str, ...]] = []
         for s in stored:
             if s.chunk.doc_id in docs:
                 chunks.append(s.chunk)
                 token_lists.append(s.tokens)
+                english_lists.append(s.en_tokens)
         doc_ids = list(docs)
         doc_pos = {d: i for i, d in enumerate(doc_ids)}
         heading_cache: dict[tuple[str, ...], frozenset[str]] = {}
@@ -230,6 +246,7 @@ class Index:
             doc_index=np.array([doc_pos[c.doc_id] for c in chunks], dtype=np.int32),
             doc_ids=doc_ids,
             lexical=lexical.LexicalIndex(token_lists),
+            english=lexical.LexicalIndex(english_lists),
             heading_tokens=headings,
             title_tokens={d: frozenset(lexical.tokenize(r.meta.title)) for d, r in docs.items()},
         )
@@ -313,11 +330,13 @@ def open_index(
     user_words: Sequence[str] = (),
     repair: bool = True,
     check_params: bool = True,
+    shadow: EnglishShadow | None = None,
 ) -> Index:
     """Open the index; ``check_params=False`` only for `reindex`, which adopts the current ones."""
     registry = Registry(data_dir / "registry.sqlite3")
     params = IndexParams(chunker=chunker_fingerprint, embedder=embedder.model_id, dim=embedder.dim)
-    index = Index(registry, store, embedder, params, user_words=user_words, check_params=check_params)
+    index = Index(registry, store, embedder, params, user_words=user_words,
+                  check_params=check_params, shadow=shadow)
     if repair:
         with write_lock(data_dir, wait=False) as mine:
             if mine:

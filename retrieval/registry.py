@@ -40,6 +40,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     page INTEGER,
     n_tokens INTEGER NOT NULL,
     tokens TEXT NOT NULL,
+    en_tokens TEXT NOT NULL DEFAULT '',
     embed_key TEXT NOT NULL,
     embedding BLOB NOT NULL
 );
@@ -66,6 +67,7 @@ class StoredChunk:
     tokens: tuple[str, ...]
     embed_key: str
     embedding: np.ndarray
+    en_tokens: tuple[str, ...] = ()  # English "shadow" words (see crosslingual.EnglishShadow)
 
 
 class Registry:
@@ -79,6 +81,9 @@ class Registry:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(_SCHEMA)
+        cols = {r[1] for r in self._db.execute("PRAGMA table_info(chunks)")}
+        if "en_tokens" not in cols:  # registries written before the English index existed
+            self._db.execute("ALTER TABLE chunks ADD COLUMN en_tokens TEXT NOT NULL DEFAULT ''")
 
     def close(self) -> None:
         with self._lock:
@@ -190,8 +195,8 @@ class Registry:
         )
         conn.executemany(
             "INSERT OR REPLACE INTO chunks "
-            "(id, doc_id, ordinal, text, section_json, page, n_tokens, tokens, embed_key, embedding) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "(id, doc_id, ordinal, text, section_json, page, n_tokens, tokens, embed_key, embedding, "
+            "en_tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     s.chunk.id,
@@ -204,6 +209,7 @@ class Registry:
                     " ".join(s.tokens),
                     s.embed_key,
                     np.asarray(s.embedding, dtype=np.float32).tobytes(),
+                    " ".join(s.en_tokens),
                 )
                 for s in chunks
             ],
@@ -222,7 +228,7 @@ class Registry:
         emb = "embedding" if with_embeddings else "x''"
         sql = (
             "SELECT id, doc_id, ordinal, text, section_json, page, n_tokens, tokens, embed_key, "
-            f"{emb} FROM chunks"
+            f"{emb}, en_tokens FROM chunks"
         )
         args: tuple = ()
         if doc_id is not None:
@@ -231,7 +237,7 @@ class Registry:
         sql += " ORDER BY doc_id, ordinal"
         with self._lock:
             rows = self._db.execute(sql, args).fetchall()
-        for cid, did, ordinal, text, section_json, page, n_tokens, tokens, key, blob in rows:
+        for cid, did, ordinal, text, section_json, page, n_tokens, tokens, key, blob, en in rows:
             yield StoredChunk(
                 chunk=Chunk(
                     id=cid,
@@ -245,11 +251,15 @@ class Registry:
                 tokens=tuple(tokens.split(" ")) if tokens else (),
                 embed_key=key,
                 embedding=np.frombuffer(blob, dtype=np.float32),
+                en_tokens=tuple(en.split(" ")) if en else (),
             )
 
-    def set_tokens(self, conn: sqlite3.Connection, tokens: Iterable[tuple[str, str]]) -> None:
-        """Rewrite the lexical tokens of chunks: (chunk id, space-joined tokens)."""
-        conn.executemany("UPDATE chunks SET tokens = ? WHERE id = ?", [(t, i) for i, t in tokens])
+    def set_tokens(self, conn: sqlite3.Connection, tokens: Iterable[tuple[str, str, str]]) -> None:
+        """Rewrite the lexical tokens of chunks: (chunk id, Chinese tokens, English tokens)."""
+        conn.executemany(
+            "UPDATE chunks SET tokens = ?, en_tokens = ? WHERE id = ?",
+            [(t, en, i) for i, t, en in tokens],
+        )
 
     def chunk_ids(self) -> set[str]:
         with self._lock:

@@ -17,12 +17,15 @@ from dataclasses import dataclass, field
 
 from . import lexical
 from .documents import Hit, normalize
-from .crosslingual import EN_STOPWORDS, LazyDictionary
+from .crosslingual import EN_STOPWORDS, EnglishShadow, LazyDictionary
 from .glossary import Glossary, detect_language, normalize_en
 from .index import Index, Snapshot
 from .validity import Validity, document_validity
 
 log = logging.getLogger(__name__)
+
+
+MAX_DENSE_CHARS = 400
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,8 @@ class SearchParams:
     dense_weight: float = 1.0
     heading_weight: float = 0.35
     expand_english: bool = True
+    english_weight: float = 1.0  # RRF weight of the English shadow index (English questions)
+    english_match_weight: float = 1.0  # rerank bonus for its normalised BM25 score
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,7 @@ class QueryPlan:
     untranslated: tuple[str, ...] = ()  # English content words with no Chinese counterpart in the corpus
     # English questions: (English words, their Chinese renderings) — what an answer must cover
     sources: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    english_terms: tuple[tuple[str, float], ...] = ()  # English words for the shadow index
     dense_texts: tuple[str, ...] = ()
     # normalised phrases with weights and their interchangeable variants (from the glossary)
     phrases: tuple[tuple[str, float], ...] = field(default=(), repr=False)
@@ -200,6 +206,7 @@ class Searcher:
                 expansions=tuple(dict.fromkeys(base.expansions + ctx.expansions)),
                 untranslated=base.untranslated,
                 sources=base.sources,
+                english_terms=base.english_terms,
                 dense_texts=tuple(f"{t} {c}" for t in base.dense_texts[:1] for c in ctx.dense_texts[:1])
                 + base.dense_texts[1:],
                 phrases=base.phrases,
@@ -259,6 +266,8 @@ class Searcher:
             expansions=tuple(dict.fromkeys(expansions)),
             untranslated=untranslated,
             sources=tuple(sources),
+            english_terms=tuple((w, 1.0) for w in dict.fromkeys(EnglishShadow.query_tokens(query)))
+            if lang == "en" else (),
             dense_texts=tuple(dense),
             phrases=tuple((p, w) for p, w in kept),
             phrase_variants=tuple(self._variants(p) for p, _ in kept),
@@ -335,8 +344,9 @@ class Searcher:
 
         lex = snap.lexical.top(plan.terms, n, mask)
         dense_lists = [self._dense(snap, t, n, allowed) for t in plan.dense_texts]
-        fused = self._fuse(lex, dense_lists)
-        ranked = self._rerank(snap, plan, fused, lex, dense_lists)
+        english = snap.english.top(plan.english_terms, n, mask) if plan.english_terms else []
+        fused = self._fuse(lex, dense_lists, english)
+        ranked = self._rerank(snap, plan, fused, lex, dense_lists, english)
         hits = []
         for pos, score, signals in ranked[:k]:
             c = snap.chunks[pos]
@@ -345,7 +355,8 @@ class Searcher:
 
     def _dense(self, snap: Snapshot, text: str, n: int, allowed: Sequence[str] | None
                ) -> list[tuple[int, float]]:
-        vec = self.index.embedder.embed_query(text)
+        # the model reads 512 tokens at most, and a long text costs quadratic time to embed
+        vec = self.index.embedder.embed_query(text[:MAX_DENSE_CHARS])
         # over-fetch: Chroma may still hold vectors of an uncommitted change, which we skip
         out = []
         for cid, sim in self.index.dense(vec, n + 10, allowed):
@@ -354,12 +365,14 @@ class Searcher:
                 out.append((pos, sim))
         return out[:n]
 
-    def _fuse(self, lex: list[tuple[int, float]], dense_lists: list[list[tuple[int, float]]]
-              ) -> dict[int, float]:
+    def _fuse(self, lex: list[tuple[int, float]], dense_lists: list[list[tuple[int, float]]],
+              english: list[tuple[int, float]] = ()) -> dict[int, float]:
         p = self.params
         fused: dict[int, float] = {}
         for rank, (pos, _) in enumerate(lex):
             fused[pos] = fused.get(pos, 0.0) + p.lexical_weight / (p.rrf_k + rank + 1)
+        for rank, (pos, _) in enumerate(english):
+            fused[pos] = fused.get(pos, 0.0) + p.english_weight / (p.rrf_k + rank + 1)
         for dl in dense_lists:
             w = p.dense_weight / len(dense_lists)
             for rank, (pos, _) in enumerate(dl):
@@ -373,6 +386,7 @@ class Searcher:
         fused: dict[int, float],
         lex: list[tuple[int, float]],
         dense_lists: list[list[tuple[int, float]]],
+        english: list[tuple[int, float]] = (),
     ) -> list[tuple[int, float, dict[str, float]]]:
         """Re-score the fused candidates with clause-level evidence a ranker over bags of words misses:
         how much of the question's weight the clause covers, whether its headings name the topic,
@@ -381,6 +395,8 @@ class Searcher:
         p = self.params
         lex_score = dict(lex)
         top_lex = max(lex_score.values(), default=0.0) or 1.0
+        en_score = dict(english)
+        top_en = max(en_score.values(), default=0.0) or 1.0
         dense_score: dict[int, float] = {}
         for dl in dense_lists:
             for pos, sim in dl:
@@ -407,14 +423,16 @@ class Searcher:
             number = number_match(plan, c.text)
             stale = 1.0 if validity and (not validity[c.doc_id].current or period_ended(c.text, today)) else 0.0
             newer = recency.get(c.doc_id, 0.0)
+            en_match = en_score.get(pos, 0.0) / top_en
             score = base + unit * (
-                1.2 * coverage + 0.8 * sentence + p.heading_weight * heading + 0.8 * phrase + 0.9 * number
+                p.english_match_weight * en_match + 1.2 * coverage + 0.8 * sentence + p.heading_weight * heading + 0.8 * phrase + 0.9 * number
                 - 0.5 * stale + 0.8 * newer
             )
             signals = {
                 "fused": round(base, 6),
                 "lexical": round(lex_score.get(pos, 0.0) / top_lex, 4),
                 "dense": round(dense_score.get(pos, 0.0), 4),
+                "english": round(en_match, 4),
                 "coverage": round(coverage, 4),
                 "sentence": round(sentence, 4),
                 "heading": round(heading, 4),
