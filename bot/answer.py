@@ -6,6 +6,7 @@ The same ``Answerer`` serves the CLI, the terminal chat and Telegram.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -185,6 +186,25 @@ class Answerer:
             support=ev.support,
         )
         return replace(answer, text=render.answer_text(answer))
+
+
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
+
+
+def clean_question(text: str, max_chars: int) -> tuple[str, int]:
+    """The question without control characters and runs of spaces, and where it was cut (0).
+
+    Returns ``("", 0)`` when nothing readable is left (only emoji, punctuation or spaces).
+    """
+    text = _INVISIBLE.sub(" ", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    if not any(ch.isalnum() for ch in text):
+        return "", 0
+    if max_chars > 0 and len(text) > max_chars:
+        return text[:max_chars].rstrip(), max_chars
+    return text, 0
 
 
 def groups_from_citations(citations: list[Citation]) -> tuple[QuoteGroup, ...]:

@@ -173,6 +173,8 @@ def cmd_eval(app: App, args: argparse.Namespace) -> int:
 
     k = max(args.k or 10, 10)
     questions = load_questions(Path(args.questions))
+    if args.answers:
+        return _eval_answers(app, questions, args.json)
     result = evaluate(
         questions,
         lambda q: [h.chunk.text for h in app.searcher.search(q, k=k)],
@@ -191,6 +193,42 @@ def cmd_eval(app: App, args: argparse.Namespace) -> int:
     misses = [q for q in result["questions"] if q["rank"] != 1]
     if misses and args.verbose:
         print("not first:", ", ".join(f"{q['id']}({q['rank']})" for q in misses))
+    return EXIT_OK
+
+
+def _eval_answers(app: App, questions: list, as_json: bool) -> int:
+    """Answer quality: answerable questions (with gold) should be answered citing a clause that
+    contains a gold phrase; questions without gold are out of scope and should be refused."""
+    from retrieval.evaluate import is_hit
+    from retrieval.glossary import detect_language
+
+    chunks = {c.id: c.text for c in app.index.snapshot().chunks}
+    rows = []
+    for q in questions:
+        a = app.answerer.answer(q.question)
+        cited = any(is_hit(chunks.get(c.chunk_id, ""), q.gold) for c in a.citations) if q.gold else False
+        rows.append({"id": q.id, "lang": q.lang or detect_language(q.question), "answerable": bool(q.gold),
+                     "abstained": a.abstained, "cited_gold": cited, "support": round(a.support, 4)})
+    summary: dict[str, dict] = {}
+    for lang in sorted({r["lang"] for r in rows}) + ["all"]:
+        mine = [r for r in rows if lang in ("all", r["lang"])]
+        ans = [r for r in mine if r["answerable"]]
+        oos = [r for r in mine if not r["answerable"]]
+        summary[lang] = {
+            "answerable": len(ans),
+            "answered": round(sum(not r["abstained"] for r in ans) / len(ans), 3) if ans else None,
+            "cited_gold": round(sum(r["cited_gold"] for r in ans) / len(ans), 3) if ans else None,
+            "out_of_scope": len(oos),
+            "refused": round(sum(r["abstained"] for r in oos) / len(oos), 3) if oos else None,
+        }
+    if as_json:
+        _print_json({"summary": summary, "questions": rows})
+        return EXIT_OK
+    print(f"{'':6} {'answerable':>10} {'answered':>9} {'cited gold':>11} {'out of scope':>13} {'refused':>8}")
+    for lang, m in summary.items():
+        fmt = lambda v: "-" if v is None else f"{v:.3f}"  # noqa: E731
+        print(f"{lang:6} {m['answerable']:>10} {fmt(m['answered']):>9} {fmt(m['cited_gold']):>11} "
+              f"{m['out_of_scope']:>13} {fmt(m['refused']):>8}")
     return EXIT_OK
 
 
@@ -241,6 +279,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("eval", help="Recall@k and MRR@10 on a question file")
     s.add_argument("--questions", required=True)
+    s.add_argument("--answers", action="store_true",
+                   help="score answers instead: answered and citing gold, or refused when out of scope")
     s.add_argument("-k", type=int, default=10)
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_eval)

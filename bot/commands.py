@@ -16,7 +16,16 @@ if TYPE_CHECKING:
 
 
 def cmd_ask(app: App, args: argparse.Namespace) -> int:
-    answer = app.answerer.answer(args.question, lang=args.lang)
+    from .answer import clean_question
+
+    question, cut = clean_question(args.question, app.settings.limits.max_question_chars)
+    if not question:
+        print("policybot: the question is empty — ask something like "
+              "\"研发费用加计扣除的比例是多少？\"", file=sys.stderr)
+        return cli.EXIT_USAGE
+    if cut:
+        print(f"(the question was cut to its first {cut} characters)", file=sys.stderr)
+    answer = app.answerer.answer(question, lang=args.lang)
     if args.json:
         cli._print_json(answer.to_json())
     else:
@@ -26,6 +35,8 @@ def cmd_ask(app: App, args: argparse.Namespace) -> int:
 
 def cmd_chat(app: App, args: argparse.Namespace) -> int:
     """An interactive terminal conversation with the engine the Telegram bot uses."""
+    from .answer import clean_question
+
     conv = Conversation(lang=args.lang)
     docs = app.index.registry.documents()
     print(f"policybot — {len(docs)} documents indexed. Ask in Chinese or English; "
@@ -36,8 +47,6 @@ def cmd_chat(app: App, args: argparse.Namespace) -> int:
         except EOFError:
             print()
             return cli.EXIT_OK
-        if not line:
-            continue
         if line in ("/quit", "/exit", "/q"):
             return cli.EXIT_OK
         if line == "/reset":
@@ -49,6 +58,11 @@ def cmd_chat(app: App, args: argparse.Namespace) -> int:
             conv.lang = None if choice[0] == "auto" else choice[0][:2]
             print(f"(language: {conv.lang or 'auto'})")
             continue
+        line, cut = clean_question(line, app.settings.limits.max_question_chars)
+        if not line:
+            continue
+        if cut:
+            print(f"(cut to the first {cut} characters)")
         shown = 0
         final = None
         for event in app.answerer.stream(line, conv):

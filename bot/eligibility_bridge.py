@@ -31,6 +31,17 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_CITATIONS = 4
+# "which incentives can we get?" asks about the whole catalog
+_ASKS_WHICH = re.compile(
+    r"哪些(?:优惠|政策|激励|扶持|补贴)|什么(?:优惠|政策|激励)|有没有.{0,6}(?:优惠|政策)|"
+    r"\b(?:which|what)\s+(?:incentives|benefits|tax breaks|reliefs|policies)\b|"
+    r"\bwhat (?:can|could) (?:we|i) (?:claim|get)\b",
+    re.IGNORECASE,
+)
+_GENERIC = frozenset(
+    "企业 个人 所得 所得税 企业所得税 个人所得税 税收 优惠 政策 科技 技术 公司 人员 标准 使用 所有 "
+    "enterprise tax income company companies".split()
+)
 
 
 def _norm_label(s: str) -> str:
@@ -43,11 +54,17 @@ class EligibilityBridge:
         self.catalog = catalog
         self.index = index
         self.glossary = glossary
-        # words that name each incentive, to tell which ones a question is about
-        self._names: dict[str, set[str]] = {}
+        # words that name each incentive, to tell which ones a question is about; words shared
+        # by several names (企业, 所得税, 科技) say nothing about which
+        names: dict[str, set[str]] = {}
         for inc in catalog:
             words = set(lexical.tokenize(inc.name.get("zh") + " " + inc.name.get("en")))
-            self._names[inc.id] = {w for w in words if len(w) >= 2}
+            names[inc.id] = {w for w in words if len(w) >= 2 and w not in _GENERIC}
+        seen: dict[str, int] = {}
+        for words in names.values():
+            for w in words:
+                seen[w] = seen.get(w, 0) + 1
+        self._names = {i: {w for w in ws if seen[w] <= 2} for i, ws in names.items()}
 
     @classmethod
     def from_app(cls, app: App) -> EligibilityBridge | None:
@@ -68,9 +85,10 @@ class EligibilityBridge:
                 words |= set(lexical.tokenize(zh))
         scored = []
         for inc_id, names in self._names.items():
-            overlap = len(words & names)
-            if overlap >= 2 or (overlap and len(names) <= 3):
-                scored.append((overlap / max(len(names), 1), inc_id))
+            common = words & names
+            # two naming words, or one long one (加计扣除 is specific, 公司 is not)
+            if len(common) >= 2 or any(len(w) >= 3 and not w.isascii() for w in common):
+                scored.append((len(common) / max(len(names), 1), inc_id))
         if not scored:
             return None
         best = max(s for s, _ in scored)
@@ -85,7 +103,10 @@ class EligibilityBridge:
         conversation.facts.update(facts)
         if not looks_like_eligibility_question(question):
             return None
-        ids = self.incentives_in(question)
+        asks_which = bool(_ASKS_WHICH.search(question))
+        ids = None if asks_which else self.incentives_in(question)
+        if ids is None and not asks_which:
+            return None  # names no incentive we know: an ordinary question (or out of scope)
         year = conversation.facts.get("tax_year")
         report = evaluate(self.catalog, dict(conversation.facts),
                           year=int(year) if isinstance(year, int | float) else None, ids=ids)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from retrieval.documents import Hit, normalize
 from retrieval.index import Snapshot
-from retrieval.search import QueryPlan, number_match
+from retrieval.search import QUESTION_WORDS, QueryPlan, number_match
 from retrieval.validity import Validity
 
 from .answer_types import Citation, QuoteGroup
@@ -75,11 +75,14 @@ def term_weights(snap: Snapshot, plan: QueryPlan) -> tuple[dict[str, float], flo
         if not key:
             continue
         df = snap.lexical.doc_freq(tok)
+        if df == 0 and key in QUESTION_WORDS:
+            continue  # how the question is asked, not what it is about
         if df == 0:
             # Latin words are rarely in the Chinese text (for English questions their
-            # translation is what counts)
+            # translation is what counts); a name the corpus never uses (美国, 德国) rules out
+            # more than any other word
             if not key.isdigit() and not key.isascii():
-                missing += w * max_idf
+                missing += w * max_idf * (2.0 if key in plan.names else 1.0)
             continue
         idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
         weights[key] = max(weights.get(key, 0.0), w * idf)
@@ -120,14 +123,17 @@ def _source_weights(plan: QueryPlan, snap: Snapshot) -> list[tuple[tuple[str, ..
     n = max(snap.size, 1)
     max_idf = math.log(1 + (n + 0.5) / 0.5)
     out = []
-    for _, zhs in plan.sources:
+    for english, zhs in plan.sources:
         idfs = [
             math.log(1 + (n - df + 0.5) / (df + 0.5))
             for z in zhs
             if (df := snap.lexical.doc_freq(z)) > 0
         ]
         variants = tuple(normalize(z) for z in zhs)
-        out.append((variants, max(idfs) if idfs else max_idf))
+        name = any(w.lower() in plan.names for w in english.split()) or (
+            len(zhs) == 1 and normalize(zhs[0]) in plan.names
+        )
+        out.append((variants, max(idfs) if idfs else max_idf * (2.0 if name else 1.0)))
     return out
 
 

@@ -64,6 +64,7 @@ class QueryPlan:
     # English questions: (English words, their Chinese renderings) — what an answer must cover
     sources: tuple[tuple[str, tuple[str, ...]], ...] = ()
     english_terms: tuple[tuple[str, float], ...] = ()  # English words for the shadow index
+    names: frozenset[str] = frozenset()  # place, organisation and person names in the question
     dense_texts: tuple[str, ...] = ()
     # normalised phrases with weights and their interchangeable variants (from the glossary)
     phrases: tuple[tuple[str, float], ...] = field(default=(), repr=False)
@@ -119,7 +120,10 @@ _CURRENT = re.compile(
 QUESTION_WORDS = frozenset(
     "多少 多久 多长 几家 几个 几项 几年 几次 几倍 哪些 哪个 哪里 哪年 哪一年 什么 怎么 怎样 怎么样 如何 "
     "是否 有没有 是不是 能不能 可不可以 可以 能否 需要 请问 现在 目前 当前 现行 最新 如今 要建 要求 规定 "
-    "文件 政策 方面 说 提到 讲".split()
+    "文件 政策 方面 说 提到 讲 "
+    # colloquial question words: 搞出来的发明归谁？ 用来干嘛？ 咋办？
+    "搞 搞出 搞出来 出来 干嘛 干啥 归谁 谁 啥 咋 咋样 咋办 怎么办 算不算 要不要 需不需要 行不行 "
+    "用来 哪天 开始 多久 吗 呢 吧 一下 下 请 问 能 会 该 得 给 做 弄".split()
 )
 
 
@@ -141,6 +145,24 @@ _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
 @lru_cache(maxsize=20000)
 def _sentences(text_norm: str) -> tuple[str, ...]:
     return tuple(x for x in _SENTENCE_END.split(text_norm) if x)
+
+
+# Abbreviations the lower-casing English normaliser would lose ("US" is not "us").
+_JURISDICTIONS = {"US": "美国", "USA": "美国", "UK": "英国", "EU": "欧盟", "HK": "香港", "UAE": "阿联酋"}
+_JURISDICTION = re.compile(r"\b(?:U\.S\.A?\.?|USA|US|UK|EU|HK|UAE)(?![\w.])")
+
+
+def _names(query: str, lang: str) -> frozenset[str]:
+    """Proper names in a question: the words that most narrow down what it is about."""
+    if lang == "zh":
+        import jieba.posseg
+
+        lexical.configure()
+        return frozenset(
+            normalize(w.word) for w in jieba.posseg.cut(query) if w.flag in ("ns", "nt", "nr", "nrt", "nz")
+        )
+    words = re.findall(r"(?<![.?!]\s)(?<!^)\b[A-Z][a-z]{2,}\b", query.strip())
+    return frozenset(w.lower() for w in words)
 
 
 def number_match(plan: QueryPlan, text: str) -> float:
@@ -207,6 +229,7 @@ class Searcher:
                 untranslated=base.untranslated,
                 sources=base.sources,
                 english_terms=base.english_terms,
+                names=base.names,
                 dense_texts=tuple(f"{t} {c}" for t in base.dense_texts[:1] for c in ctx.dense_texts[:1])
                 + base.dense_texts[1:],
                 phrases=base.phrases,
@@ -241,6 +264,10 @@ class Searcher:
                 sources.extend((span, tuple(dict.fromkeys(zhs))) for span, zhs in by_span.items())
                 dict_terms, untranslated, groups = self._dictionary_terms(query)
                 sources.extend(groups)
+                for m in _JURISDICTION.finditer(query):
+                    zh = _JURISDICTIONS[m.group().replace(".", "").upper()]
+                    sources.append((m.group(), (zh,)))
+                    add(zh, 1.0)
                 sources.extend((word, ()) for word in untranslated)
                 for zh, w in dict_terms:
                     expansions.append(zh)
@@ -268,6 +295,7 @@ class Searcher:
             sources=tuple(sources),
             english_terms=tuple((w, 1.0) for w in dict.fromkeys(EnglishShadow.query_tokens(query)))
             if lang == "en" else (),
+            names=_names(query, lang),
             dense_texts=tuple(dense),
             phrases=tuple((p, w) for p, w in kept),
             phrase_variants=tuple(self._variants(p) for p, _ in kept),

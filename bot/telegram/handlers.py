@@ -28,6 +28,7 @@ from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackContext, ExtBot
 
+from bot.answer import clean_question
 from bot.answer_types import Answer
 from bot.conversation import Conversation, context_for
 from bot.render import doc_label
@@ -175,25 +176,6 @@ def question_lang(text: str, update: Update, conversation: Conversation) -> str:
     if re.search(r"[A-Za-z\u3400-\u9fff]", text):
         return detect_language(text)
     return user_lang(update, conversation)
-
-
-_INVISIBLE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
-)
-
-
-def clean_question(text: str, max_chars: int) -> tuple[str, int]:
-    """The question without control characters and runs of spaces, and where it was cut (0).
-
-    Returns ``("", 0)`` when nothing readable is left (only emoji, punctuation or spaces).
-    """
-    text = _INVISIBLE.sub(" ", text)
-    text = re.sub(r"\s+", " ", text).strip()
-    if not any(ch.isalnum() for ch in text):
-        return "", 0
-    if max_chars > 0 and len(text) > max_chars:
-        return text[:max_chars].rstrip(), max_chars
-    return text, 0
 
 
 def merge_facts(conversation: Conversation, text: str) -> None:

@@ -132,3 +132,34 @@ def test_bad_config_is_a_clear_message(tmp_path, capsys):
     code = main(["--config", str(cfg), "docs"])
     assert code == 2
     assert "[search] k must be a whole number" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\x00\x07", "🤔🤔🤔"])
+def test_ask_refuses_empty_questions_clearly(cli, question):
+    code, out, err = cli("ask", question)
+    assert code == 2 and out == ""
+    assert "the question is empty" in err
+
+
+def test_ask_handles_hostile_questions(cli):
+    long = "研发费用加计扣除的比例是多少？" * 800  # 12,000 characters
+    code, out, err = cli("ask", long, "--json")
+    assert code == 0 and "cut to its first 2000 characters" in err
+    assert json.loads(out)["abstained"] is False
+    code, out, _ = cli("ask", "<b>研发费用</b> & 加计扣除 *比例* `多少`？\x1b[31m", "--json")
+    assert code == 0 and json.loads(out)["lang"] == "zh"
+
+
+def test_eval_answers_scores_citations_and_refusals(cli, tmp_path):
+    qfile = tmp_path / "q.jsonl"
+    rows = [
+        {"id": "a", "lang": "zh", "question": "研发费用加计扣除现在的比例是多少？", "gold": ["100%在税前加计扣除"]},
+        {"id": "b", "lang": "zh", "question": "北京明天天气怎么样？", "gold": []},
+    ]
+    qfile.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    code, out, _ = cli("eval", "--questions", str(qfile), "--answers", "--json")
+    result = json.loads(out)
+    assert code == 0
+    assert result["summary"]["zh"] == {"answerable": 1, "answered": 1.0, "cited_gold": 1.0,
+                                       "out_of_scope": 1, "refused": 1.0}
+    assert [r["abstained"] for r in result["questions"]] == [False, True]
