@@ -83,6 +83,9 @@ class App:
 
     def close(self) -> None:
         self.index.registry.close()
+        close_store = getattr(self.index.store, "close", None)
+        if close_store is not None:
+            close_store()
 
 
 def build_app(settings: Settings, *, reindexing: bool = False) -> App:

@@ -48,15 +48,16 @@ class VectorStore(Protocol):
 
 # Embedded Chroma's files are single-process: two processes on one folder corrupt its index.
 # Each process claims the folder with an exclusive lock it keeps until it exits.
-_CLAIMED: dict[str, int] = {}
+_CLAIMED: dict[str, list[int]] = {}  # folder → [lock file descriptor, stores open on it]
 _CLAIM_LOCK = threading.Lock()
 
 
-def _claim_embedded(path: Path) -> None:
+def _claim_embedded(path: Path) -> str:
     key = str(path.resolve())
     with _CLAIM_LOCK:
         if key in _CLAIMED:
-            return
+            _CLAIMED[key][1] += 1
+            return key
         fd = os.open(path / "policybot.lock", os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -70,7 +71,19 @@ def _claim_embedded(path: Path) -> None:
             ) from None
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
-        _CLAIMED[key] = fd
+        _CLAIMED[key] = [fd, 1]
+        return key
+
+
+def _release_embedded(key: str) -> None:
+    with _CLAIM_LOCK:
+        entry = _CLAIMED.get(key)
+        if entry is None:
+            return
+        entry[1] -= 1
+        if entry[1] <= 0:
+            del _CLAIMED[key]
+            os.close(entry[0])  # closing the descriptor releases the lock
 
 
 def collection_name(prefix: str, model_id: str, dim: int) -> str:
@@ -90,6 +103,7 @@ class ChromaStore:
     _BATCH = 2000
 
     def __init__(self, collection: str, *, path: Path | None = None, url: str | None = None):
+        self._claim: str | None = None
         try:
             import chromadb
             from chromadb.config import Settings
@@ -111,19 +125,27 @@ class ChromaStore:
             else:
                 assert path is not None
                 path.mkdir(parents=True, exist_ok=True)
-                _claim_embedded(path)
+                self._claim = _claim_embedded(path)
                 self._client = chromadb.PersistentClient(path=str(path), settings=settings)
                 self.location = str(path)
             self._col = self._open(collection)
         except StoreError:
+            self.close()
             raise
         except Exception as exc:
+            self.close()
             where = url or str(path)
             raise StoreError(
                 f"cannot open the Chroma store at {where}: {exc}. "
                 + ("Is `chroma run` listening there?" if url else "")
             ) from exc
         self.name = collection
+
+    def close(self) -> None:
+        """Let another process open this embedded index (this store must not be used after)."""
+        if self._claim is not None:
+            _release_embedded(self._claim)
+            self._claim = None
 
     def _open(self, collection: str):
         # embedding_function=None: we always pass our own vectors (Chroma's default downloads a model).
