@@ -37,7 +37,7 @@ class EmbeddingSettings:
     model: str = "intfloat/multilingual-e5-small"
     base_url: str = ""
     api_key_env: str = "POLICYBOT_EMBEDDING_API_KEY"
-    batch_size: int = 32
+    batch_size: int = 64
     threads: int = 0
 
 

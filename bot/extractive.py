@@ -176,6 +176,8 @@ def score_sentences(
                 score += 0.1
             if len(norm) > 220:  # a wall of text is a poor quote
                 score -= 0.1
+            if norm.endswith((":", "：")):  # "…是指：" only introduces the answer
+                score -= 0.25
             out.append(Sentence(rank, h, a, b, s.strip(), score * prior))
     out.sort(key=lambda s: (-s.score, s.hit_rank, s.start))
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from retrieval.glossary import Glossary
+from retrieval.metadata import find_doc_numbers
 
 from .answer_types import Answer, Citation, QuoteGroup
 
@@ -14,7 +15,19 @@ STATUS_TEXT = {
 }
 
 
+def display_number(doc_number: str | None) -> str | None:
+    """The 文号 to show: None for descriptions such as "法律（2015-08-29 …修正）" that laws carry."""
+    if not doc_number:
+        return None
+    return doc_number if find_doc_numbers(doc_number) else None
+
+
+def short_title(title: str) -> str:
+    return title.removeprefix("中华人民共和国") if title.startswith("中华人民共和国") else title
+
+
 def doc_label(title: str, doc_number: str | None, lang: str) -> str:
+    doc_number = display_number(doc_number)
     title = title or ("（无标题）" if lang == "zh" else "(untitled)")
     t = f"《{title}》" if lang == "zh" and not title.startswith("《") else title
     return f"{t}（{doc_number}）" if doc_number and lang == "zh" else (
@@ -33,7 +46,8 @@ def status_note(status: str, replaced_by: str | None, lang: str) -> str:
 
 def citation_ref(c: Citation, lang: str) -> str:
     """"财税〔2018〕99号 一" style reference with page and date."""
-    parts = [c.doc_number or doc_label(c.title, None, lang)]
+    number = display_number(c.doc_number)
+    parts = [number or f"《{short_title(c.title)}》"]
     if c.section:
         parts.append(c.section)
     if c.page:
