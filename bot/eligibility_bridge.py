@@ -22,8 +22,16 @@ from retrieval.metadata import doc_number_matches
 from .answer_types import Citation
 from .conversation import Conversation
 from .extractive import short_section, split_sentences
-from .incentives import Basis, Catalog, CatalogError, Report, evaluate, extract_facts
-from .incentives import looks_like_eligibility_question, render_report
+from .incentives import (
+    Basis,
+    Catalog,
+    CatalogError,
+    Report,
+    evaluate,
+    extract_facts,
+    looks_like_eligibility_question,
+    render_report,
+)
 
 if TYPE_CHECKING:
     from .app import App
@@ -39,8 +47,7 @@ _ASKS_WHICH = re.compile(
     re.IGNORECASE,
 )
 _GENERIC = frozenset(
-    "企业 个人 所得 所得税 企业所得税 个人所得税 税收 优惠 政策 科技 技术 公司 人员 标准 使用 所有 "
-    "enterprise tax income company companies".split()
+    ["企业", "个人", "所得", "所得税", "企业所得税", "个人所得税", "税收", "优惠", "政策", "科技", "技术", "公司", "人员", "标准", "使用", "所有", "enterprise", "tax", "income", "company", "companies"]
 )
 
 

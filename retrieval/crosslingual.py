@@ -30,20 +30,7 @@ _LEADING = ("to", "a", "an", "the", "be", "one's", "sb", "sth")
 # English words that frame a question rather than name its subject (function words, question
 # verbs, vague quantifiers): they need no Chinese counterpart for the corpus to cover a question.
 EN_STOPWORDS = frozenset(
-    """a about above after again against all am an and any are aren't as at be because been before
-    being below between both but by can cannot could did do does doing don't down during each few
-    for from further had has have having he her here hers herself him himself his how i if in into
-    is it its itself let me more most my myself no nor not of off on once only or other ought our
-    ours ourselves out over own same she should so some such than that the their theirs them
-    themselves then there these they this those through to too under until up very was we were
-    what when where which while who whom why will with would you your yours yourself yourselves
-    say says said mention mentioned tell explain describe mean means meant anything something
-    everything nothing thing things get gets got getting need needs want wants know there here also
-    still really please much many long way go goes going went like make makes made take takes took
-    give gives gave use used using good new one kind type well just actually exactly basically
-    supposed allowed able around put puts ever yet already whether per via etc ok okay hi hello
-    thanks thank anyone someone people person we're i'm it's what's there's can't won't doesn't
-    isn't chinese china's sb sth esp etc. e.g. i.e. used""".split()
+    ["a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are", "aren't", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "cannot", "could", "did", "do", "does", "doing", "don't", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "let", "me", "more", "most", "my", "myself", "no", "nor", "not", "of", "off", "on", "once", "only", "or", "other", "ought", "our", "ours", "ourselves", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself", "yourselves", "say", "says", "said", "mention", "mentioned", "tell", "explain", "describe", "mean", "means", "meant", "anything", "something", "everything", "nothing", "thing", "things", "get", "gets", "got", "getting", "need", "needs", "want", "wants", "know", "there", "here", "also", "still", "really", "please", "much", "many", "long", "way", "go", "goes", "going", "went", "like", "make", "makes", "made", "take", "takes", "took", "give", "gives", "gave", "use", "used", "using", "good", "new", "one", "kind", "type", "well", "just", "actually", "exactly", "basically", "supposed", "allowed", "able", "around", "put", "puts", "ever", "yet", "already", "whether", "per", "via", "etc", "ok", "okay", "hi", "hello", "thanks", "thank", "anyone", "someone", "people", "person", "we're", "i'm", "it's", "what's", "there's", "can't", "won't", "doesn't", "isn't", "chinese", "china's", "sb", "sth", "esp", "etc.", "e.g.", "i.e.", "used"]
 )
 MAX_WORDS = 3  # glosses longer than this are descriptions, not translations
 MAX_SENSES = 5  # a single word with more corpus translations than this is too vague to expand

@@ -138,16 +138,13 @@ class DocumentRecord:
     meta: DocumentMeta
     n_chunks: int
     added_at: str  # ISO timestamp (UTC)
-    replaced_by: str | None = None  # doc number of the document that repeals this one, if indexed
 
     def is_in_force(self, on: str) -> bool:
         """True if the document was issued/effective by ``on`` (ISO date) and had not expired."""
         start = self.meta.effective or self.meta.date
         if start and start[:10] > on:
             return False
-        if self.meta.expires and self.meta.expires[:10] < on:
-            return False
-        return True
+        return not (self.meta.expires and self.meta.expires[:10] < on)
 
 
 @dataclass(frozen=True)

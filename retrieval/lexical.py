@@ -18,11 +18,7 @@ TOKENIZER_VERSION = 2
 
 # Function words that carry no meaning for retrieval (Chinese and English).
 STOPWORDS = frozenset(
-    """的 了 和 与 及 或 等 在 是 对 为 以 于 将 并 把 被 从 由 其 之 而 也 就 都 要 会 可 能 这 那 有 个 中
-    上 下 不 无 吗 呢 吧 啊 么 什么 怎么 如何 哪些 哪个 多少 几 是否 还是 没有 我 我们 你 你们 他 她 它 他们
-    请问 一下 里 时 年 月 日 a an the of to in on for and or is are was were be been by with as at
-    from that this these those it its what which who whom how does do did can could should would may
-    might will shall any some about under than then there their our we you your i me my us""".split()
+    ["的", "了", "和", "与", "及", "或", "等", "在", "是", "对", "为", "以", "于", "将", "并", "把", "被", "从", "由", "其", "之", "而", "也", "就", "都", "要", "会", "可", "能", "这", "那", "有", "个", "中", "上", "下", "不", "无", "吗", "呢", "吧", "啊", "么", "什么", "怎么", "如何", "哪些", "哪个", "多少", "几", "是否", "还是", "没有", "我", "我们", "你", "你们", "他", "她", "它", "他们", "请问", "一下", "里", "时", "年", "月", "日", "a", "an", "the", "of", "to", "in", "on", "for", "and", "or", "is", "are", "was", "were", "be", "been", "by", "with", "as", "at", "from", "that", "this", "these", "those", "it", "its", "what", "which", "who", "whom", "how", "does", "do", "did", "can", "could", "should", "would", "may", "might", "will", "shall", "any", "some", "about", "under", "than", "then", "there", "their", "our", "we", "you", "your", "i", "me", "my", "us"]
 )
 
 _TOKEN_OK = re.compile(r"[\w%‰]", re.UNICODE)

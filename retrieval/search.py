@@ -10,14 +10,14 @@ from __future__ import annotations
 import logging
 import math
 import re
-from datetime import date
-from functools import lru_cache
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
 
 from . import lexical
-from .documents import Hit, normalize
 from .crosslingual import EN_STOPWORDS, EnglishShadow, LazyDictionary
+from .documents import Hit, normalize
 from .glossary import Glossary, detect_language, normalize_en
 from .index import Index, Snapshot
 from .validity import Validity, document_validity
@@ -111,7 +111,7 @@ _QUANTITY = re.compile(
     re.IGNORECASE,
 )
 # Words that name the kind of answer ("the 比例 is how much") rather than the topic.
-_ANSWER_KIND_WORDS = frozenset("比例 比率 税率 标准 金额 数额 额度 数量 期限 时间 上限 下限 最低 最高".split())
+_ANSWER_KIND_WORDS = frozenset(["比例", "比率", "税率", "标准", "金额", "数额", "额度", "数量", "期限", "时间", "上限", "下限", "最低", "最高"])
 _CURRENT = re.compile(
     r"现在|目前|当前|现行|最新|如今|今年|\b(?:now|current|currently|today|latest|at present|still)\b",
     re.IGNORECASE,

@@ -57,6 +57,14 @@ def _built_mini_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return base / "data"
 
 
+def app_from_index(base: Path, index: Path, extra: str = ""):
+    """An App over a private copy of a built index in ``base``, with extra config lines."""
+    from bot.app import build_app
+
+    shutil.copytree(index, base / "data")
+    return build_app(load_settings(write_config(base / "config.toml", extra), env={}))
+
+
 @pytest.fixture
 def app(tmp_path: Path, _built_mini_index: Path):
     """An App over a private copy of the indexed mini corpus."""

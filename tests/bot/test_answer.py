@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bot.conversation import Conversation, is_follow_up, Turn
+from bot.conversation import Conversation, Turn, is_follow_up
 from bot.extractive import short_section, split_sentences
 
 

@@ -26,13 +26,12 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.app import App, build_app
-from bot.config import load_settings
+from bot.app import App
 from bot.telegram.application import build_application
 from bot.telegram.compat import ApiCall, EmulatorRequest
 from tests import filegen
 from tests.bot.telegram.htmlcheck import html_problems
-from tests.conftest import write_config
+from tests.conftest import app_from_index, write_config
 from tests.e2e.emulator import BotRunner, Emulator, EmulatorClient
 from tests.fakes.openai_server import FakeOpenAI
 
@@ -48,9 +47,7 @@ Reply = dict[str, Any]
 
 
 def _make_app(base: Path, index: Path, telegram: str = "", extra: str = "") -> App:
-    shutil.copytree(index, base / "data")
-    section = f"[telegram]\nadmin_ids = [{ADMIN_ID}]\n{telegram}\n{extra}"
-    return build_app(load_settings(write_config(base / "config.toml", section), env={}))
+    return app_from_index(base, index, f"[telegram]\nadmin_ids = [{ADMIN_ID}]\n{telegram}\n{extra}")
 
 
 @pytest.fixture(scope="module")

@@ -25,7 +25,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import chunker_params
 from bot.config import load_settings
 from retrieval.corpus import Corpus
 from retrieval.documents import doc_id_for
@@ -117,7 +116,7 @@ class Model:
     """What each file version must look like in the index, and which states each step allows."""
 
     def __init__(self, base: Path, settings):
-        corpus = Corpus(None, base / "scratch", chunker_params(settings))  # type: ignore[arg-type]
+        corpus = Corpus(None, base / "scratch", settings.chunking)  # type: ignore[arg-type]
         self.base = base
         self.by_path: dict[str, Version] = {}
         self.by_sha: dict[str, Version] = {}

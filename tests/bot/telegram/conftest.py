@@ -3,26 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.app import App, build_app
-from bot.config import load_settings
+from bot.app import App
 from tests.bot.telegram.offline import OfflineBot
-from tests.conftest import write_config
+from tests.conftest import app_from_index
 
 ADMIN = {"id": 4001, "is_bot": False, "first_name": "Admin", "language_code": "en"}
 Scenario = Callable[[OfflineBot], Awaitable[Any]]
 
 
 def _make_app(base: Path, index: Path, telegram: str = "", extra: str = "") -> App:
-    shutil.copytree(index, base / "data")
-    section = f"[telegram]\nadmin_ids = [{ADMIN['id']}]\n{telegram}\n{extra}"
-    return build_app(load_settings(write_config(base / "config.toml", section), env={}))
+    return app_from_index(base, index, f"[telegram]\nadmin_ids = [{ADMIN['id']}]\n{telegram}\n{extra}")
 
 
 @pytest.fixture(scope="module")
