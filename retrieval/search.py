@@ -139,6 +139,12 @@ def period_ended(text: str, today: str) -> bool:
 _FIGURE = re.compile(r"\d+(?:\.\d+)?(?:%|‰|万元|亿元|元|年|倍)")
 
 
+@lru_cache(maxsize=20000)
+def normalized(text: str) -> str:
+    """``normalize`` of a chunk text, remembered: the same clauses come up again and again."""
+    return normalize(text)
+
+
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
 
 
@@ -378,6 +384,7 @@ class Searcher:
         hits = []
         for pos, score, signals in ranked[:k]:
             c = snap.chunks[pos]
+            signals = {name: round(v, 6 if name == "fused" else 4) for name, v in signals.items()}
             hits.append(Hit(chunk=c, doc=snap.docs[c.doc_id], score=round(score, 6), signals=signals))
         return hits
 
@@ -438,7 +445,7 @@ class Searcher:
         out = []
         for pos, base in fused.items():
             c = snap.chunks[pos]
-            text = normalize(c.text)
+            text = normalized(c.text)
             coverage = sum(w for tok, w in idf.items() if tok in text) / total_idf
             # the same words inside one sentence say more than the same words spread over a clause
             sentence = max(
@@ -457,17 +464,17 @@ class Searcher:
                 - 0.5 * stale + 0.8 * newer
             )
             signals = {
-                "fused": round(base, 6),
-                "lexical": round(lex_score.get(pos, 0.0) / top_lex, 4),
-                "dense": round(dense_score.get(pos, 0.0), 4),
-                "english": round(en_match, 4),
-                "coverage": round(coverage, 4),
-                "sentence": round(sentence, 4),
-                "heading": round(heading, 4),
-                "phrase": round(phrase, 4),
+                "fused": base,
+                "lexical": lex_score.get(pos, 0.0) / top_lex,
+                "dense": dense_score.get(pos, 0.0),
+                "english": en_match,
+                "coverage": coverage,
+                "sentence": sentence,
+                "heading": heading,
+                "phrase": phrase,
                 "number": number,
                 "stale": stale,
-                "recency": round(newer, 3),
+                "recency": newer,
             }
             out.append((pos, score, signals))
         out.sort(key=lambda t: (-t[1], t[0]))

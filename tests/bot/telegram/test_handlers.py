@@ -14,6 +14,7 @@ from telegram import Message, MessageEntity
 
 from bot.answer_types import Answer
 from bot.conversation import Conversation
+from bot.telegram import handlers
 from bot.telegram.handlers import (
     QuestionLimiter,
     addressed_text,
@@ -187,7 +188,19 @@ def test_lang_command_and_buttons(drive) -> None:
 # ---------------------------------------------------------------- questions
 
 
-def test_question_is_answered_with_sources_feedback_and_typing(drive) -> None:
+def test_fast_answers_skip_the_typing_action(drive, monkeypatch) -> None:
+    monkeypatch.setattr(handlers, "TYPING_AFTER", 30.0)
+
+    async def scenario(bot: OfflineBot) -> None:
+        await bot.send(ZH)
+        assert [c.endpoint for c in bot.request.calls] == ["sendMessage"]
+
+    drive(scenario)
+
+
+def test_question_is_answered_with_sources_feedback_and_typing(drive, monkeypatch) -> None:
+    monkeypatch.setattr(handlers, "TYPING_AFTER", 0.0)  # show "typing…" however fast the answer
+
     async def scenario(bot: OfflineBot) -> None:
         await bot.send(ZH)
         endpoints = [c.endpoint for c in bot.request.calls]
