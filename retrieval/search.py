@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
+import numpy as np
+
 from . import lexical
 from .crosslingual import EN_STOPWORDS, EnglishShadow, LazyDictionary
 from .documents import Hit, normalize
@@ -236,8 +238,7 @@ class Searcher:
                 sources=base.sources,
                 english_terms=base.english_terms,
                 names=base.names,
-                dense_texts=tuple(f"{t} {c}" for t in base.dense_texts[:1] for c in ctx.dense_texts[:1])
-                + base.dense_texts[1:],
+                dense_texts=(f"{query} {context}",),
                 phrases=base.phrases,
                 phrase_variants=base.phrase_variants,
                 wants_number=base.wants_number,
@@ -289,9 +290,9 @@ class Searcher:
         for num in _FIGURE.findall(normalize(query)):
             phrases[num] = max(phrases.get(num, 0.0), 3.0)
         kept = [(p, w) for p, w in phrases.items() if len(p) >= 2]
+        # one dense query: embedding the Chinese expansions as a second one added nothing once
+        # English questions also search the English shadow index (measured on held-out questions)
         dense = [query]
-        if expansions:
-            dense.append(" ".join(dict.fromkeys(expansions)))
         return QueryPlan(
             text=query,
             lang=lang,
@@ -377,7 +378,7 @@ class Searcher:
         n = max(self.params.candidates, k)
 
         lex = snap.lexical.top(plan.terms, n, mask)
-        dense_lists = [self._dense(snap, t, n, allowed) for t in plan.dense_texts]
+        dense_lists = [self._dense(snap, v, n, allowed) for v in self._query_vectors(plan.dense_texts)]
         english = snap.english.top(plan.english_terms, n, mask) if plan.english_terms else []
         fused = self._fuse(lex, dense_lists, english)
         ranked = self._rerank(snap, plan, fused, lex, dense_lists, english)
@@ -388,10 +389,12 @@ class Searcher:
             hits.append(Hit(chunk=c, doc=snap.docs[c.doc_id], score=round(score, 6), signals=signals))
         return hits
 
-    def _dense(self, snap: Snapshot, text: str, n: int, allowed: Sequence[str] | None
-               ) -> list[tuple[int, float]]:
+    def _query_vectors(self, texts: Sequence[str]) -> list[np.ndarray]:
         # the model reads 512 tokens at most, and a long text costs quadratic time to embed
-        vec = self.index.embedder.embed_query(text[:MAX_DENSE_CHARS])
+        return [self.index.embedder.embed_query(t[:MAX_DENSE_CHARS]) for t in texts]
+
+    def _dense(self, snap: Snapshot, vec: np.ndarray, n: int, allowed: Sequence[str] | None
+               ) -> list[tuple[int, float]]:
         # over-fetch: Chroma may still hold vectors of an uncommitted change, which we skip
         out = []
         for cid, sim in self.index.dense(vec, n + 10, allowed):
