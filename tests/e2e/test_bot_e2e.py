@@ -27,6 +27,7 @@ import httpx
 import pytest
 
 from bot.app import App
+from bot.telegram import handlers
 from bot.telegram.application import build_application
 from bot.telegram.compat import ApiCall, EmulatorRequest
 from tests import filegen
@@ -217,7 +218,11 @@ def test_start_lists_documents_incentives_and_example_buttons(bot: LiveBot) -> N
     assert commands == ["start", "help", "check", "lang", "cancel"]
 
 
-def test_chinese_question_gets_a_cited_answer_while_typing(bot: LiveBot) -> None:
+def test_chinese_question_gets_a_cited_answer_while_typing(
+    bot: LiveBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "typing…" is only sent for answers slower than TYPING_AFTER; show it however fast this one is
+    monkeypatch.setattr(handlers, "TYPING_AFTER", 0.0)
     reply = bot.ask(ZH_QUESTION)
     text = reply["text"]
     assert text.startswith("<b>要点</b>：")
