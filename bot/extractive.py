@@ -155,6 +155,8 @@ def score_sentences(
         meta = h.doc.meta
         skip = {normalize(x) for x in (meta.title, meta.doc_number or "") if x}
         skip |= {normalize(x) for x in h.chunk.section}
+        # where the sentence stands (document title, headings) is part of what it says
+        context = coverage(normalize(meta.title + "".join(h.chunk.section)), weights)
         prior = 0.6 + 0.4 * (h.score / top_score if top_score else 0.0)
         prior *= 1.0 / (1.0 + 0.05 * rank)
         for a, b in split_sentences(text):
@@ -168,7 +170,7 @@ def score_sentences(
             if norm in skip:
                 continue  # a title or document number repeated in the text is no answer
             phrase = plan.phrase_score(norm)
-            score = cov + 0.4 * phrase + 0.8 * number_match(plan, s)
+            score = cov + 0.3 * context + 0.4 * phrase + 0.8 * number_match(plan, s)
             if h.signals.get("stale"):
                 score -= 0.3
             score += 0.3 * h.signals.get("recency", 0.0)

@@ -181,6 +181,15 @@ def number_match(plan: QueryPlan, text: str) -> float:
     return 1.0 if any(_NUMBER_KINDS[k][1].search(text) for k in kinds) else 0.0
 
 
+_NATION = r"(German|Russian|Japanese|Korean|French|British|American|Israeli|Singapore|Swiss|Italian|Dutch|European)"
+_SINO = re.compile(rf"\b(?:{_NATION}[- ](?:Chinese|China)|(?:Chinese|China)[- ]{_NATION})\b", re.I)
+
+
+def _sino(text: str) -> str:
+    """"German-Chinese", "China-German" → "Sino-German": the form official English names use."""
+    return _SINO.sub(lambda m: f"Sino-{m.group(1) or m.group(2)}", text)
+
+
 def _precise_tokens(text: str) -> list[str]:
     import jieba
 
@@ -251,6 +260,8 @@ class Searcher:
         def add(tok: str, w: float) -> None:
             terms[tok] = max(terms.get(tok, 0.0), w)
 
+        if lang == "en":
+            query = _sino(query)
         expansions: list[str] = []
         phrases: dict[str, float] = {}
         untranslated: tuple[str, ...] = ()

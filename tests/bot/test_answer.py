@@ -122,3 +122,19 @@ def test_split_sentences_keeps_original_characters():
 )
 def test_short_section(section, expected):
     assert short_section(section) == expected
+
+
+def test_how_questions_are_not_eligibility_questions():
+    from bot.incentives.facts import looks_like_eligibility_question as eligible
+
+    assert not eligible("研发费用加计扣除政策在东北要怎么落实？")
+    assert not eligible("这个政策怎么申请？")
+    assert eligible("批发企业可以加计扣除么")
+    assert eligible("我们公司能不能享受研发费用加计扣除？")
+
+
+def test_sino_names_are_normalised():
+    from retrieval.search import _sino
+
+    assert _sino("Which German-Chinese park?") == "Which Sino-German park?"
+    assert _sino("the China-Russian border") == "the Sino-Russian border"
