@@ -1,11 +1,10 @@
 """Developer aid: for each question not answered at rank 1, show the question, gold and top hits."""
-import json
 import sys
+from pathlib import Path
 
 from bot.app import build_app
 from bot.config import load_settings
 from retrieval.evaluate import first_hit_rank, is_hit, load_questions
-from pathlib import Path
 
 app = build_app(load_settings(data_dir=sys.argv[1]))
 qs = load_questions(Path(sys.argv[2]))

@@ -5,7 +5,6 @@ Prints R@1 / MRR@10 per set for the current weights and the best weights found. 
 set to check that a change generalises; the published dev set alone is too small to tune on.
 """
 import itertools
-import json
 import sys
 from pathlib import Path
 
@@ -20,14 +19,13 @@ for f in sys.argv[2:]:
         hits = app.searcher.search(q.question, k=200)
         cands = [(dict(h.signals), is_hit(h.chunk.text, q.gold)) for h in hits]
         rows.append((Path(f).stem, q.lang, cands))
-json.dump(rows, open("/tmp/tune_rows.json", "w"))
 
 KEYS = ("coverage", "sentence", "heading", "phrase", "number", "stale", "recency", "english")
 unit = 1 / 61
 
 
 def score(weights, s):
-    return s["fused"] + unit * sum(w * s.get(k, 0.0) for k, w in zip(KEYS, weights))
+    return s["fused"] + unit * sum(w * s.get(k, 0.0) for k, w in zip(KEYS, weights, strict=True))
 
 
 def evaluate(weights):
