@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, TelegramError
 
 from bot.analytics import Stats, chart_png
@@ -212,18 +212,28 @@ def preview_html(prepared: Prepared, lang: str) -> str:
     return html
 
 
-async def on_upload_choice(update: Update, context: PolicyContext) -> None:
-    """``up:add|rep|no:<token>``: ingest (adding or replacing) or drop a previewed upload."""
+async def _admin_callback(
+    update: Update, context: PolicyContext
+) -> tuple[CallbackQuery, str, str] | None:
+    """An admin's button press: (query, its data, the admin's language); others are refused."""
     query = update.callback_query
     user = update.effective_user
     if query is None or query.data is None or user is None:
-        return
-    services = context.services
-    if not services.is_admin(user):
+        return None
+    if not context.services.is_admin(user):
         await _refuse(update, context)
+        return None
+    return query, query.data, user_lang(update, load_conversation(context))
+
+
+async def on_upload_choice(update: Update, context: PolicyContext) -> None:
+    """``up:add|rep|no:<token>``: ingest (adding or replacing) or drop a previewed upload."""
+    pressed = await _admin_callback(update, context)
+    if pressed is None:
         return
-    lang = user_lang(update, load_conversation(context))
-    _, action, token = query.data.split(":")
+    query, data, lang = pressed
+    services = context.services
+    _, action, token = data.split(":")
     pending = pending_uploads(services).pop(token)
     if pending is None:
         await query.answer()
@@ -242,13 +252,13 @@ async def on_upload_choice(update: Update, context: PolicyContext) -> None:
         change = await services.run(
             services.app.corpus.ingest,
             pending.prepared,
-            actor=f"telegram:{user.id}",
+            actor=f"telegram:{query.from_user.id}",
             replaces=replaces,
         )
     except CorpusError as exc:
         await query.edit_message_text(t("upload_failed", lang, reason=fmt.shorten(str(exc), 1500)))
         return
-    log.info("admin %s: %s %s", user.id, change.action, change.doc_id)
+    log.info("admin %s: %s %s", query.from_user.id, change.action, change.doc_id)
     await query.edit_message_text(
         t(
             "upload_done",
@@ -325,30 +335,26 @@ async def on_remove(update: Update, context: PolicyContext) -> None:
 
 
 async def on_remove_choice(update: Update, context: PolicyContext) -> None:
-    query = update.callback_query
-    user = update.effective_user
-    if query is None or query.data is None or user is None:
+    pressed = await _admin_callback(update, context)
+    if pressed is None:
         return
+    query, data, lang = pressed
     services = context.services
-    if not services.is_admin(user):
-        await _refuse(update, context)
-        return
-    lang = user_lang(update, load_conversation(context))
-    _, action, doc_id = query.data.split(":", 2)
+    _, action, doc_id = data.split(":", 2)
     await query.answer()
     if action != "ok":
         with contextlib.suppress(BadRequest):
             await query.edit_message_text(t("remove_cancelled", lang))
         return
     try:
-        change = await services.run(services.app.corpus.remove, doc_id, actor=f"telegram:{user.id}")
+        change = await services.run(services.app.corpus.remove, doc_id, actor=f"telegram:{query.from_user.id}")
     except CorpusError as exc:
         with contextlib.suppress(BadRequest):
             await query.edit_message_text(
                 t("remove_failed", lang, reason=fmt.shorten(str(exc), 1500))
             )
         return
-    log.info("admin %s: removed %s", user.id, change.doc_id)
+    log.info("admin %s: removed %s", query.from_user.id, change.doc_id)
     with contextlib.suppress(BadRequest):
         await query.edit_message_text(
             t(
