@@ -81,3 +81,38 @@ def needs_shared_corpus() -> pytest.MarkDecorator:
     return pytest.mark.skipif(
         not SHARED_CORPUS.is_dir(), reason=f"shared corpus not found at {SHARED_CORPUS}"
     )
+
+
+# ---------------------------------------------------------------- Apps for the Telegram tests
+
+TELEGRAM_ADMIN_ID = 4001  # the admin of every bot the Telegram tests start
+
+
+def _telegram_app(base: Path, index: Path, telegram: str = "", extra: str = ""):
+    return app_from_index(
+        base, index, f"[telegram]\nadmin_ids = [{TELEGRAM_ADMIN_ID}]\n{telegram}\n{extra}"
+    )
+
+
+@pytest.fixture(scope="module")
+def shared_app(tmp_path_factory: pytest.TempPathFactory, _built_mini_index: Path):
+    """An App for tests that do not change the corpus (each bot still has its own state file)."""
+    app = _telegram_app(tmp_path_factory.mktemp("shared-app"), _built_mini_index)
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def own_app(tmp_path: Path, _built_mini_index: Path):
+    """``own_app(telegram=..., extra=...)``: an App of the test's own (the corpus may change)."""
+    apps = []
+
+    def make(telegram: str = "", extra: str = ""):
+        base = tmp_path / f"app-{len(apps)}"
+        base.mkdir()
+        apps.append(_telegram_app(base, _built_mini_index, telegram, extra))
+        return apps[-1]
+
+    yield make
+    for app in apps:
+        app.close()

@@ -32,11 +32,11 @@ from bot.telegram.application import build_application
 from bot.telegram.compat import ApiCall, EmulatorRequest
 from tests import filegen
 from tests.bot.telegram.htmlcheck import html_problems
-from tests.conftest import app_from_index, write_config
+from tests.conftest import TELEGRAM_ADMIN_ID, write_config
 from tests.e2e.emulator import BotRunner, Emulator, EmulatorClient
 from tests.fakes.openai_server import FakeOpenAI
 
-ADMIN_ID = 4001
+ADMIN_ID = TELEGRAM_ADMIN_ID
 ZH_QUESTION = "研发费用加计扣除的比例是多少？"
 EN_QUESTION = "Is the reward for technology transfer counted in the total wage bill?"
 REPO = Path(__file__).resolve().parents[2]
@@ -45,34 +45,6 @@ Reply = dict[str, Any]
 
 
 # ---------------------------------------------------------------- fixtures
-
-
-def _make_app(base: Path, index: Path, telegram: str = "", extra: str = "") -> App:
-    return app_from_index(base, index, f"[telegram]\nadmin_ids = [{ADMIN_ID}]\n{telegram}\n{extra}")
-
-
-@pytest.fixture(scope="module")
-def shared_app(tmp_path_factory: pytest.TempPathFactory, _built_mini_index: Path) -> Iterator[App]:
-    """One App for tests that only read the corpus (each bot still has its own state file)."""
-    app = _make_app(tmp_path_factory.mktemp("e2e-shared"), _built_mini_index)
-    yield app
-    app.close()
-
-
-@pytest.fixture
-def make_app(tmp_path: Path, _built_mini_index: Path) -> Iterator[Callable[..., App]]:
-    """An App of its own (the corpus may change), with extra ``[telegram]`` lines or sections."""
-    apps: list[App] = []
-
-    def make(telegram: str = "", extra: str = "") -> App:
-        base = tmp_path / f"app-{len(apps)}"
-        base.mkdir()
-        apps.append(_make_app(base, _built_mini_index, telegram, extra))
-        return apps[-1]
-
-    yield make
-    for app in apps:
-        app.close()
 
 
 @dataclass
@@ -443,9 +415,9 @@ def test_non_admin_is_refused_and_nothing_changes(bot: LiveBot, tmp_path: Path) 
 
 
 def test_admin_upload_preview_confirm_and_replace(
-    own_bot: Callable[[App], Any], make_app: Callable[..., App], tmp_path: Path
+    own_bot: Callable[[App], Any], own_app: Callable[..., App], tmp_path: Path
 ) -> None:
-    app = make_app()
+    app = own_app()
     data = app.settings.data_dir
     with own_bot(app) as live:
         c = live.client
@@ -481,10 +453,10 @@ def test_admin_upload_preview_confirm_and_replace(
 
 
 def test_hostile_uploads_get_clear_messages_and_change_nothing(
-    own_bot: Callable[[App], Any], make_app: Callable[..., App], tmp_path: Path
+    own_bot: Callable[[App], Any], own_app: Callable[..., App], tmp_path: Path
 ) -> None:
     # max_upload_mb is a whole number here: bot/config.py reads its int default as "int only".
-    app = make_app(telegram="max_upload_mb = 1")
+    app = own_app(telegram="max_upload_mb = 1")
     data = app.settings.data_dir
     before = [d.doc_id for d in app.index.registry.documents()]
     with own_bot(app) as live:
@@ -514,9 +486,9 @@ def test_hostile_uploads_get_clear_messages_and_change_nothing(
 
 
 def test_admin_lists_removes_and_sees_stats(
-    own_bot: Callable[[App], Any], make_app: Callable[..., App]
+    own_bot: Callable[[App], Any], own_app: Callable[..., App]
 ) -> None:
-    app = make_app()
+    app = own_app()
     with own_bot(app) as live:
         c = live.client
         live.ask(EN_QUESTION, user_id=ADMIN_ID)
@@ -544,9 +516,9 @@ def test_admin_lists_removes_and_sees_stats(
 
 
 def test_questions_per_minute_are_limited_politely(
-    own_bot: Callable[[App], Any], make_app: Callable[..., App]
+    own_bot: Callable[[App], Any], own_app: Callable[..., App]
 ) -> None:
-    with own_bot(make_app(telegram="questions_per_minute = 2")) as live:
+    with own_bot(own_app(telegram="questions_per_minute = 2")) as live:
         live.ask(ZH_QUESTION)
         live.ask(EN_QUESTION)
         live.client.send_message("那2018年呢？")
@@ -555,12 +527,12 @@ def test_questions_per_minute_are_limited_politely(
 
 
 def test_llm_answer_streams_into_one_message_and_long_answers_split(
-    own_bot: Callable[[App], Any], make_app: Callable[..., App]
+    own_bot: Callable[[App], Any], own_app: Callable[..., App]
 ) -> None:
     sentence = "企业开展研发活动中实际发生的研发费用，可以在按规定据实扣除的基础上加计扣除。[S1] "
     with FakeOpenAI() as fake:
         fake.reply(sentence * 110)
-        app = make_app(
+        app = own_app(
             extra=f'[llm]\nbase_url = "{fake.url}"\nmodel = "fake-chat"\napi_key_env = "NO_KEY"\n'
         )
         with own_bot(app) as live:
