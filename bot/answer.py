@@ -135,6 +135,12 @@ class Answerer:
             if eligibility:
                 text, cites = eligibility
                 answer = render.with_eligibility(answer, text, cites, lang)
+            elif (
+                answer.mode == "extractive"
+                and not answer.abstained
+                and ev.support < self.settings.confident_support
+            ):
+                answer = render.with_caution(answer)
         if conversation is not None:
             conversation.add(
                 Turn(

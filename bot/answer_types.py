@@ -66,6 +66,7 @@ class Answer:
     eligibility: str = ""  # rendered verdicts, when the question was an eligibility question
     query: str = ""  # the question as searched (after follow-up rewriting)
     support: float = 0.0
+    cautious: bool = False  # answered, but the corpus may not answer the question directly
     extra: dict = field(default_factory=dict, compare=False)
 
     def to_json(self) -> dict:
@@ -79,4 +80,5 @@ class Answer:
             "notice": self.notice,
             "query": self.query,
             "support": round(self.support, 4),
+            "cautious": self.cautious,
         }

@@ -208,7 +208,8 @@ def _eval_answers(app: App, questions: list, as_json: bool) -> int:
         a = app.answerer.answer(q.question)
         cited = any(is_hit(chunks.get(c.chunk_id, ""), q.gold) for c in a.citations) if q.gold else False
         rows.append({"id": q.id, "lang": q.lang or detect_language(q.question), "answerable": bool(q.gold),
-                     "abstained": a.abstained, "cited_gold": cited, "support": round(a.support, 4)})
+                     "abstained": a.abstained, "cautious": a.cautious, "cited_gold": cited,
+                     "support": round(a.support, 4)})
     summary: dict[str, dict] = {}
     for lang in sorted({r["lang"] for r in rows}) + ["all"]:
         mine = [r for r in rows if lang in ("all", r["lang"])]
@@ -218,17 +219,23 @@ def _eval_answers(app: App, questions: list, as_json: bool) -> int:
             "answerable": len(ans),
             "answered": round(sum(not r["abstained"] for r in ans) / len(ans), 3) if ans else None,
             "cited_gold": round(sum(r["cited_gold"] for r in ans) / len(ans), 3) if ans else None,
+            "cautioned": round(sum(r["cautious"] for r in ans) / len(ans), 3) if ans else None,
             "out_of_scope": len(oos),
             "refused": round(sum(r["abstained"] for r in oos) / len(oos), 3) if oos else None,
+            "refused_or_cautioned": (
+                round(sum(r["abstained"] or r["cautious"] for r in oos) / len(oos), 3) if oos else None
+            ),
         }
     if as_json:
         _print_json({"summary": summary, "questions": rows})
         return EXIT_OK
-    print(f"{'':6} {'answerable':>10} {'answered':>9} {'cited gold':>11} {'out of scope':>13} {'refused':>8}")
+    print(f"{'':6} {'answerable':>10} {'answered':>9} {'cited gold':>11} {'cautioned':>10} "
+          f"{'out of scope':>13} {'refused':>8} {'+cautioned':>11}")
     for lang, m in summary.items():
         fmt = lambda v: "-" if v is None else f"{v:.3f}"  # noqa: E731
         print(f"{lang:6} {m['answerable']:>10} {fmt(m['answered']):>9} {fmt(m['cited_gold']):>11} "
-              f"{m['out_of_scope']:>13} {fmt(m['refused']):>8}")
+              f"{fmt(m['cautioned']):>10} {m['out_of_scope']:>13} {fmt(m['refused']):>8} "
+              f"{fmt(m['refused_or_cautioned']):>11}")
     return EXIT_OK
 
 

@@ -40,6 +40,7 @@ class AnswerSettings:
     max_quotes: int = 6
     max_documents: int = 3
     min_support: float = 0.28
+    confident_support: float = 0.36
 
 
 @dataclass(frozen=True)

@@ -108,6 +108,20 @@ def refusal_text(answer: Answer) -> str:
     return text
 
 
+CAUTION = {
+    "zh": "资料库中可能没有直接回答这个问题的条款；以下是最接近的原文，请核对是否适用。",
+    "en": "The corpus may not answer this directly: these are the closest clauses it has. "
+    "Check that they apply to your question.",
+}
+
+
+def with_caution(answer: Answer) -> Answer:
+    """The answer marked as resting on weak evidence, with a caution before it."""
+    notice = " ".join(x for x in (answer.notice, CAUTION[answer.lang]) if x)
+    cautious = replace(answer, cautious=True, notice=notice)
+    return replace(cautious, text=answer_text(cautious))
+
+
 def answer_text(answer: Answer) -> str:
     """The whole answer as plain text: lead, eligibility, quotes by document, notice."""
     if answer.abstained:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -138,3 +139,33 @@ def test_sino_names_are_normalised():
 
     assert _sino("Which German-Chinese park?") == "Which Sino-German park?"
     assert _sino("the China-Russian border") == "the Sino-Russian border"
+
+
+def test_well_supported_answers_carry_no_caution(app):
+    answer = app.answerer.answer("研发费用加计扣除现在的比例是多少？")
+    assert answer.support >= app.answerer.settings.confident_support
+    assert not answer.cautious and answer.notice == ""
+    assert answer.to_json()["cautious"] is False
+
+
+def test_weakly_supported_answers_say_the_corpus_may_not_answer_directly(app, monkeypatch):
+    settings = app.answerer.settings
+    monkeypatch.setattr(app.answerer, "settings", replace(settings, confident_support=0.999))
+
+    zh = app.answerer.answer("研发费用加计扣除现在的比例是多少？")
+    en = app.answerer.answer("Are technology transfer rewards excluded from performance pay?")
+
+    assert not zh.abstained and zh.cautious and zh.citations  # still answered, with its quotes
+    assert zh.text.startswith("资料库中可能没有直接回答这个问题的条款")
+    assert "100%" in zh.lead
+    assert en.cautious and en.text.startswith("The corpus may not answer this directly")
+    assert en.to_json()["cautious"] is True and en.to_json()["notice"] == en.notice
+
+
+def test_eligibility_verdicts_are_not_cautioned(app, monkeypatch):
+    settings = app.answerer.settings
+    monkeypatch.setattr(app.answerer, "settings", replace(settings, confident_support=0.999))
+
+    answer = app.answerer.answer("我们是一家批发企业，能享受研发费用加计扣除吗？")
+
+    assert answer.eligibility and not answer.cautious

@@ -161,5 +161,6 @@ def test_eval_answers_scores_citations_and_refusals(cli, tmp_path):
     result = json.loads(out)
     assert code == 0
     assert result["summary"]["zh"] == {"answerable": 1, "answered": 1.0, "cited_gold": 1.0,
-                                       "out_of_scope": 1, "refused": 1.0}
+                                       "cautioned": 0.0, "out_of_scope": 1, "refused": 1.0,
+                                       "refused_or_cautioned": 1.0}
     assert [r["abstained"] for r in result["questions"]] == [False, True]
