@@ -94,12 +94,15 @@ class Checked:
     text: str  # the kept sentences, citations renumbered [1], [2] … in order of first use
     cited: tuple[int, ...]  # 1-based clause numbers, in order of first use
     dropped: int
+    no_answer: bool = False  # the model said the clauses do not answer the question
 
 
 def check_grounding(raw: str, n_clauses: int) -> Checked:
     """Keep only sentences citing supplied clauses; renumber citations by first use."""
     text = raw.strip()
-    if not text or text.strip().upper().startswith(NO_ANSWER):
+    if text.upper().startswith(NO_ANSWER):
+        return Checked("", (), 0, no_answer=True)
+    if not text:
         return Checked("", (), 0)
     kept: list[str] = []
     order: list[int] = []
@@ -167,6 +170,9 @@ class LLMAnswerer:
                           text=render.answer_text(replace(fallback, notice=NOTICES[lang]["unavailable"])))
             return
         checked = check_grounding(raw, min(len(ev.hits), _MAX_CLAUSES))
+        if checked.no_answer:  # the closest clauses, with the caution that they may not answer
+            yield render.with_caution(fallback)
+            return
         if not checked.text:
             notice = NOTICES[lang]["ungrounded"]
             yield replace(fallback, notice=notice, text=render.answer_text(replace(fallback, notice=notice)))

@@ -117,6 +117,8 @@ CAUTION = {
 
 def with_caution(answer: Answer) -> Answer:
     """The answer marked as resting on weak evidence, with a caution before it."""
+    if answer.cautious:
+        return answer
     notice = " ".join(x for x in (answer.notice, CAUTION[answer.lang]) if x)
     cautious = replace(answer, cautious=True, notice=notice)
     return replace(cautious, text=answer_text(cautious))

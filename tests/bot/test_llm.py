@@ -81,6 +81,16 @@ def test_nothing_grounded_falls_back_to_the_text(llm_app, fake):
     assert "100%" in answer.lead
 
 
+def test_model_saying_the_clauses_do_not_answer_gives_the_quotes_with_a_caution(llm_app, fake):
+    fake.reply("NO_ANSWER")
+    answer = llm_app.answerer.answer(QUESTION)
+    assert answer.mode == "extractive" and not answer.abstained
+    assert answer.cautious
+    assert answer.text.startswith("资料库中可能没有直接回答这个问题的条款")
+    assert answer.notice.count("资料库中可能没有") == 1  # not cautioned twice
+    assert answer.citations  # the closest clauses, quoted verbatim
+
+
 @pytest.mark.parametrize("failure", ["500", "429", "timeout", "garbage"])
 def test_endpoint_failures_fall_back_with_a_notice(llm_app, fake, failure):
     if failure == "500":
@@ -142,3 +152,5 @@ def test_check_grounding_renumbers_by_first_use():
     assert checked.cited == (3, 1)
     assert checked.dropped == 1
     assert check_grounding("NO_ANSWER", 3).text == ""
+    assert check_grounding(" no_answer ", 3).no_answer
+    assert not check_grounding("", 3).no_answer
