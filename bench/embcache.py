@@ -173,5 +173,10 @@ class ComposedEmbedder:
         norms[norms == 0] = 1.0
         return (out / norms).astype(np.float32)
 
+    @property
+    def embed_seconds(self) -> float:
+        """Time spent in the real model (sentences not cached yet)."""
+        return self._pieces.embed_seconds
+
     def embed_query(self, text: str) -> np.ndarray:
         return self.inner.embed_query(text)
