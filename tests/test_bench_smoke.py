@@ -155,5 +155,7 @@ def test_bot_section_is_measured_or_marked_pending(quick_run: tuple[int, Path]) 
     assert bot["status"] == "ok"
     assert bot["data"]["questions"] == 2  # 2 users × 1 question in quick mode
     assert 0 <= bot["data"]["lost"] <= 2
+    assert len(bot["data"]["rounds"]) == 1  # quick mode: one round
     if bot["data"]["lost"] < 2:
         assert _number(bot["data"]["latency_ms"]["p50"])
+        assert bot["data"]["p95_ms_median"] == bot["data"]["rounds"][0]["latency_ms"]["p95"]
