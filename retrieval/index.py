@@ -261,11 +261,15 @@ class Index:
             cache = cache_root / f"lexical-{instance}-g{gen}"
             cached = (cache / "done").exists()
             docs = {d.doc_id: d for d in self.registry.documents()}
-            stored = [
-                s for s in self.registry.iter_chunks(with_embeddings=False, with_tokens=not cached)
-                if s.chunk.doc_id in docs
-            ]
-        chunks = [s.chunk for s in stored]
+            # tokens go straight into the builders, chunk by chunk (never all held as strings)
+            zh, en = lexical.LexicalBuilder(), lexical.LexicalBuilder()
+            chunks = []
+            for s in self.registry.iter_chunks(with_embeddings=False, with_tokens=not cached):
+                if s.chunk.doc_id in docs:
+                    chunks.append(s.chunk)
+                    if not cached:
+                        zh.add(s.tokens)
+                        en.add(s.en_tokens)
         indexes = _load_lexical(cache) if cached else None
         if cached and (indexes is None or indexes[0].size != len(chunks)):
             import shutil
@@ -273,12 +277,8 @@ class Index:
             shutil.rmtree(cache, ignore_errors=True)  # damaged: build it again from the tokens
             return self._build_snapshot(gen)
         if indexes is None:
-            indexes = (
-                lexical.LexicalIndex(s.tokens for s in stored),
-                lexical.LexicalIndex(s.en_tokens for s in stored),
-            )
+            indexes = (zh.build(), en.build())
             _save_lexical(cache, indexes)
-        del stored
         doc_ids = list(docs)
         doc_pos = {d: i for i, d in enumerate(doc_ids)}
         heading_cache: dict[tuple[str, ...], frozenset[str]] = {}

@@ -65,6 +65,34 @@ def tokenize(text: str) -> list[str]:
     return out
 
 
+class LexicalBuilder:
+    """Collects chunks' tokens one chunk at a time for a LexicalIndex.
+
+    Each distinct token is kept once, as a vocabulary key, and a chunk as a list of the shared
+    id objects: building over 100k chunks (10 million tokens) then needs a few hundred MB, not
+    the gigabytes that lists of token strings and bm25s's own vocabulary pass take.
+    """
+
+    def __init__(self) -> None:
+        self.vocab: dict[str, int] = {}
+        self.ids: list[list[int]] = []
+
+    def add(self, tokens: Sequence[str]) -> None:
+        vocab = self.vocab
+        # an empty chunk gets the empty token, as bm25s does, so every chunk has a length
+        self.ids.append([vocab.setdefault(t, len(vocab)) for t in (tokens or ("",))])
+
+    def build(self) -> LexicalIndex:
+        import bm25s
+
+        bm25 = bm25s.BM25(k1=1.2, b=0.75)
+        size = len(self.ids)
+        if size:
+            bm25.index((self.ids, self.vocab), show_progress=False)
+        self.ids, self.vocab = [], {}
+        return LexicalIndex(_bm25=bm25, _size=size)
+
+
 class LexicalIndex:
     """BM25 over pre-tokenised chunks; queries are (token, weight) pairs.
 
@@ -73,17 +101,13 @@ class LexicalIndex:
     """
 
     def __init__(self, token_lists: Iterable[Sequence[str]] | None = None, *, _bm25=None, _size=0):
-        import bm25s
-
-        if _bm25 is not None:
-            self._bm25, self.size = _bm25, _size
-        else:
-            corpus = [list(t) if t else [""] for t in (token_lists or [])]
-            self.size = len(corpus)
-            self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
-            if self.size:
-                self._bm25.index(corpus, show_progress=False)
-            del corpus
+        if _bm25 is None:
+            builder = LexicalBuilder()
+            for tokens in token_lists or ():
+                builder.add(tokens)
+            built = builder.build()
+            _bm25, _size = built._bm25, built.size
+        self._bm25, self.size = _bm25, _size
         self._vocab = self._bm25.vocab_dict if self.size else {}
         # document frequency of each token = stored entries in its column of the score matrix
         self._df = np.diff(np.asarray(self._bm25.scores["indptr"])) if self.size else np.zeros(0)

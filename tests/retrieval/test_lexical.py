@@ -51,3 +51,27 @@ def test_snapshot_reuses_the_saved_indexes(app):
     app.searcher.search("研发", k=1)
     names = [p.name for p in (data_dir / "cache").glob("lexical-*-g*")]
     assert len(names) == 1 and names[0] != caches[0].name
+
+
+def test_built_from_ids_scores_exactly_as_bm25s_from_tokens():
+    import bm25s
+    import numpy as np
+
+    docs = [
+        tokenize("企业开展研发活动中实际发生的研发费用，再按照实际发生额的100%在税前加计扣除。"),
+        tokenize("科技成果转化奖励不纳入本单位绩效工资总额基数。"),
+        [],  # a chunk with no tokens at all
+        tokenize("研发费用加计扣除 研发费用 研发"),
+        ["r&d", "super", "deduction", "r&d"],
+    ]
+    reference = bm25s.BM25(k1=1.2, b=0.75)
+    reference.index([d or [""] for d in docs], show_progress=False)
+    index = LexicalIndex(docs)
+
+    assert index.size == len(docs)
+    for token in {t for d in docs for t in d}:
+        ours = index.scores([(token, 1.0)])
+        theirs = reference.get_scores([token])
+        assert np.allclose(ours, theirs, atol=1e-6), token
+        assert index.doc_freq(token) == sum(token in d for d in docs)
+    assert index.doc_freq("不存在") == 0
