@@ -64,6 +64,7 @@ def run_probe(
     rounds: int = 3,
     ask_rounds: int = 1,
     profile: bool = False,
+    after_change: bool = False,
     timeout: float = 3600,
     env: dict[str, str] | None = None,
 ) -> dict:
@@ -86,6 +87,8 @@ def run_probe(
     ]
     if profile:
         cmd.append("--profile")
+    if after_change:
+        cmd.append("--after-change")
     proc = subprocess.run(
         cmd,
         capture_output=True,
@@ -111,6 +114,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--ask-rounds", type=int, default=1)
     p.add_argument("--profile", action="store_true", help="cProfile the searches (top functions)")
+    p.add_argument(
+        "--after-change",
+        action="store_true",
+        help="at the end, commit an empty change and time the snapshot rebuild every process does",
+    )
     args = p.parse_args(argv)
 
     import logging
@@ -210,6 +218,18 @@ def main(argv: list[str] | None = None) -> int:
         },
         "profile": profile,
     }
+    if args.after_change:
+        # what a serving process goes through when an admin changes the corpus: a new
+        # generation, so the next question rebuilds the snapshot and its BM25 indexes
+        with app.index.registry.transaction() as conn:
+            app.index.registry.bump_generation(conn)
+        t0 = time.perf_counter()
+        app.index.snapshot()
+        result["after_change"] = {
+            "rebuild_s": round(time.perf_counter() - t0, 2),
+            "rss_mib": round(rss_bytes() / 2**20, 1),
+            "rss_peak_mib": round(peak_rss_bytes() / 2**20, 1),
+        }
     app.close()
     sys.stdout.write(json.dumps(result) + "\n")
     return 0

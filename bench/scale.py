@@ -168,6 +168,7 @@ def run(ctx: Context, model_max: int = MODEL_MAX) -> Section:
             rounds=1 if ctx.quick else 2,
             ask_rounds=1,
             profile=size == largest and not ctx.quick,
+            after_change=size == largest,
         )
         probe.pop("samples_ms", None)
         rows.append({"size": size, "vectors": vectors, **built, **probe})
@@ -177,10 +178,16 @@ def run(ctx: Context, model_max: int = MODEL_MAX) -> Section:
     if big is not None:
         label = f"{big['chunks']:,} chunks"
         note = f"{big['vectors']} vectors"
+        change = big.get("after_change")
+        peak = max(big["rss_peak_mib"], change["rss_peak_mib"]) if change else big["rss_peak_mib"]
         section.targets = [
             Target(f"search p95 at {label}", 150, "ms", big["search"]["p95"], note=note),
             Target(
-                f"memory of a process serving {label} (peak RSS)", 2048, "MiB", big["rss_peak_mib"]
+                f"memory of a process serving {label} (peak RSS)",
+                2048,
+                "MiB",
+                peak,
+                note="including the rebuild after a corpus change" if change else "",
             ),
         ]
     section.body = _body(rows, model_max, ctx)
@@ -191,6 +198,18 @@ def run(ctx: Context, model_max: int = MODEL_MAX) -> Section:
         section.figures.append(chart)
     section.seconds = time.perf_counter() - t_begin
     return section
+
+
+def _after_change(rows: list[dict]) -> str:
+    """What a serving process pays when the corpus changes under it, at the largest size."""
+    done = [r for r in rows if r.get("after_change")]
+    return " ".join(
+        f"After a corpus change at {r['chunks']:,} chunks, a serving process rebuilds its "
+        f"snapshot and BM25 indexes on the next question: {r['after_change']['rebuild_s']:.1f} s, "
+        f"RSS {r['after_change']['rss_mib']:,.0f} MiB after it, peak "
+        f"{r['after_change']['rss_peak_mib']:,.0f} MiB (the peak the target counts)."
+        for r in done
+    )
 
 
 def _body(rows: list[dict], model_max: int, ctx: Context) -> str:
@@ -295,4 +314,6 @@ def _body(rows: list[dict], model_max: int, ctx: Context) -> str:
                 ],
             )
         )
+    if _after_change(rows):
+        parts.append(_after_change(rows))
     return "\n\n".join(parts)
