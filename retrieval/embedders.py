@@ -56,9 +56,9 @@ def _loaded_gomps() -> list[ctypes.CDLL]:
     try:
         with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
             for line in maps:
-                fields = line.split()
-                if len(fields) >= 6 and "libgomp" in Path(fields[-1]).name:
-                    paths[fields[-1]] = None
+                fields = line.split(maxsplit=5)  # the path (6th field) may hold spaces
+                if len(fields) == 6 and "libgomp" in Path(fields[5].strip()).name:
+                    paths[fields[5].strip()] = None
     except OSError:  # not Linux: nothing to tune
         return []
     libs = []
