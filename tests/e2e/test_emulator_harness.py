@@ -220,6 +220,10 @@ def test_button_press_answers_the_query_and_edits_the_message(demo: Demo) -> Non
     assert edited["reply_markup"] == KEYBOARD
     answers = [c.params for c in demo.calls if c.endpoint == "answerCallbackQuery"]
     assert answers == [{"callback_query_id": query["id"], "text": "Got it: yes"}]
+    # the emulator shows the edit before the bot's edit call has returned: wait for the handler
+    deadline = time.monotonic() + 10
+    while "edit_result" not in demo.app.bot_data and time.monotonic() < deadline:
+        time.sleep(0.01)
     result = demo.app.bot_data["edit_result"]
     assert (result.message_id, result.chat_id, result.text) == (
         welcome["message_id"],
