@@ -53,5 +53,8 @@ def setup_logging(settings: Settings, *, verbose: bool = False) -> None:
     root.addHandler(handler)
     root.setLevel(level)
     # httpx logs every request URL, and Telegram URLs contain the token.
-    for name in ("httpx", "httpcore", "chromadb", "jieba", "urllib3", "apscheduler"):
+    # bm25s sets its own logger to DEBUG when imported: import it first, so this level holds.
+    import bm25s  # noqa: F401
+
+    for name in ("httpx", "httpcore", "chromadb", "jieba", "urllib3", "apscheduler", "bm25s"):
         logging.getLogger(name).setLevel(logging.WARNING)

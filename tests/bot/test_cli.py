@@ -164,3 +164,17 @@ def test_eval_answers_scores_citations_and_refusals(cli, tmp_path):
                                        "cautioned": 0.0, "out_of_scope": 1, "refused": 1.0,
                                        "refused_or_cautioned": 1.0}
     assert [r["abstained"] for r in result["questions"]] == [False, True]
+
+
+def test_library_debug_chatter_stays_out_of_the_terminal(cli, tmp_path):
+    import logging
+    import shutil as sh
+
+    sh.rmtree(tmp_path / "data" / "cache", ignore_errors=True)  # the BM25 indexes get built now
+    logging.getLogger("bm25s").setLevel(logging.DEBUG)  # as bm25s itself does when imported
+
+    code, out, err = cli("ask", "研发费用加计扣除的比例是多少？")
+
+    assert code == 0 and "加计扣除" in out
+    assert "bm25s" not in err and "Building index" not in err
+    assert logging.getLogger("bm25s").level == logging.WARNING
