@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--after-change",
         action="store_true",
-        help="at the end, commit an empty change and time the snapshot rebuild every process does",
+        help="at the end, commit an empty change and time the snapshot rebuild that follows",
     )
     args = p.parse_args(argv)
 
