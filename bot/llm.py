@@ -166,16 +166,14 @@ class LLMAnswerer:
                 raw = _content(self.model.invoke(msgs))
         except Exception as exc:  # the endpoint's failures are many and varied; none may crash us
             log.warning("LLM endpoint failed (%s: %s); answering from the text", type(exc).__name__, exc)
-            yield replace(fallback, notice=NOTICES[lang]["unavailable"],
-                          text=render.answer_text(replace(fallback, notice=NOTICES[lang]["unavailable"])))
+            yield render.with_notice(fallback, NOTICES[lang]["unavailable"])
             return
         checked = check_grounding(raw, min(len(ev.hits), _MAX_CLAUSES))
         if checked.no_answer:  # the closest clauses, with the caution that they may not answer
             yield render.with_caution(fallback)
             return
         if not checked.text:
-            notice = NOTICES[lang]["ungrounded"]
-            yield replace(fallback, notice=notice, text=render.answer_text(replace(fallback, notice=notice)))
+            yield render.with_notice(fallback, NOTICES[lang]["ungrounded"])
             return
         yield self._answer(checked, lang, ev, fallback)
 

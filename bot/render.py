@@ -115,13 +115,18 @@ CAUTION = {
 }
 
 
+def with_notice(answer: Answer, notice: str, **changes: object) -> Answer:
+    """The answer with ``notice`` before it (and any other field changes), text re-rendered."""
+    changed = replace(answer, notice=notice, **changes)
+    return replace(changed, text=answer_text(changed))
+
+
 def with_caution(answer: Answer) -> Answer:
     """The answer marked as resting on weak evidence, with a caution before it."""
     if answer.cautious:
         return answer
     notice = " ".join(x for x in (answer.notice, CAUTION[answer.lang]) if x)
-    cautious = replace(answer, cautious=True, notice=notice)
-    return replace(cautious, text=answer_text(cautious))
+    return with_notice(answer, notice, cautious=True)
 
 
 def answer_text(answer: Answer) -> str:

