@@ -79,7 +79,8 @@ def cmd_chat(app: App, args: argparse.Namespace) -> int:
 
 def cmd_check(app: App, args: argparse.Namespace) -> int:
     from .incentives.engine import evaluate
-    from .incentives.facts import FactError, extract_facts, parse_fact_assignment
+    from .incentives.extraction import extract_facts
+    from .incentives.registry import FactError, parse_fact_assignment
     from .incentives.render import render_report
 
     facts: dict[str, object] = {}

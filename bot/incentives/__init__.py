@@ -11,16 +11,16 @@ Independent of Telegram, Chroma and the CLI::
 
 from .catalog import Basis, Catalog, CatalogError, Incentive, load_catalog
 from .engine import ConditionResult, Outcome, Report, Status, Verdict, evaluate
-from .facts import (
+from .extraction import extract_facts, looks_like_eligibility_question
+from .numbers import cn_number, find_percents, parse_money_wan, parse_number, parse_percent
+from .registry import (
     FACTS,
     FactError,
     FactSpec,
     FactType,
     IncentiveError,
     Text,
-    extract_facts,
     get_fact,
-    looks_like_eligibility_question,
     parse_fact_assignment,
 )
 from .render import catalog_to_json, render_catalog, render_report
@@ -42,12 +42,17 @@ __all__ = [
     "Text",
     "Verdict",
     "catalog_to_json",
+    "cn_number",
     "evaluate",
     "extract_facts",
+    "find_percents",
     "get_fact",
     "load_catalog",
     "looks_like_eligibility_question",
     "parse_fact_assignment",
+    "parse_money_wan",
+    "parse_number",
+    "parse_percent",
     "render_catalog",
     "render_report",
 ]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .facts import AUDIENCES, FACTS, FactSpec, FactType, IncentiveError, Text
+from .registry import AUDIENCES, FACTS, FactSpec, FactType, IncentiveError, Text
 
 log = logging.getLogger(__name__)
 
@@ -524,7 +524,7 @@ class _EntryReader:
             hint = f"did you mean {', '.join(close)}? " if close else ""
             what = "missing" if fact is None else f"unknown fact {fact!r}"
             self.error(
-                f"{path}.fact", f"{what}; {hint}facts are declared in bot/incentives/facts.py"
+                f"{path}.fact", f"{what}; {hint}facts are declared in bot/incentives/registry.py"
             )
         else:
             spec = FACTS[fact]

@@ -23,7 +23,7 @@ from .catalog import (
     Test,
     citation_of,
 )
-from .facts import (
+from .registry import (
     AUDIENCE_OF_ENTITY,
     AUDIENCES,
     FACTS,

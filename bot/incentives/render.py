@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .catalog import GENERAL_TRACK, Basis, Catalog, Incentive
 from .engine import ConditionResult, Outcome, Report, Status, Verdict
-from .facts import FACTS, Text
+from .registry import FACTS, Text
 
 _ICON = {Outcome.APPLIES: "✅", Outcome.DOES_NOT_APPLY: "❌", Outcome.UNKNOWN: "❔"}
 _MARK = {Status.MET: "✔", Status.FAILED: "✘", Status.UNKNOWN: "?"}

@@ -25,13 +25,13 @@ from telegram.ext import (
 )
 
 from bot.incentives.engine import Outcome, Report, evaluate
-from bot.incentives.facts import (
+from bot.incentives.extraction import extract_facts
+from bot.incentives.registry import (
     AUDIENCE_OF_ENTITY,
     FACTS,
     FactError,
     FactSpec,
     FactType,
-    extract_facts,
 )
 from bot.incentives.render import render_report
 

@@ -184,7 +184,7 @@ def question_lang(text: str, update: Update, conversation: Conversation) -> str:
 def merge_facts(conversation: Conversation, text: str) -> None:
     """Facts stated in a question join the chat's facts, so /check does not ask them again."""
     try:
-        from bot.incentives.facts import extract_facts
+        from bot.incentives.extraction import extract_facts
 
         found = extract_facts(text)
     except Exception:  # the question is still answered without them

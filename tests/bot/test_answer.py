@@ -126,7 +126,7 @@ def test_short_section(section, expected):
 
 
 def test_how_questions_are_not_eligibility_questions():
-    from bot.incentives.facts import looks_like_eligibility_question as eligible
+    from bot.incentives.extraction import looks_like_eligibility_question as eligible
 
     assert not eligible("研发费用加计扣除政策在东北要怎么落实？")
     assert not eligible("这个政策怎么申请？")
