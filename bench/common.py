@@ -21,6 +21,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHARED = PROJECT_ROOT.parent / "shared"
 SHARED_CORPUS = SHARED / "corpus"
 DEV_QUESTIONS = SHARED / "eval" / "dev_questions.jsonl"
+DEV_ANSWERS = SHARED / "eval" / "dev_answers.jsonl"
 VALIDATION_QUESTIONS = PROJECT_ROOT / "bench" / "questions" / "validation.jsonl"
 DEFAULT_OUT = PROJECT_ROOT / "bench" / "results"
 BENCHMARKS = ("quality", "latency", "ingest", "scale", "bot")
@@ -83,6 +84,7 @@ class Context:
     quick: bool = False
     corpus: Path = SHARED_CORPUS
     question_files: tuple[Path, ...] = ()
+    answer_file: Path | None = None  # an answer check file (../shared/eval/README.md)
     cache_dir: Path | None = None
     scale_sizes: tuple[int, ...] = (1_000, 10_000, 100_000)
     bot_users: int = 50

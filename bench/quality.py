@@ -1,9 +1,12 @@
-"""Quality: policybot's search against the published baselines, Recall@1/5 and MRR@10 per language."""
+"""Quality: policybot's search against the published baselines, Recall@1/5 and MRR@10 per language;
+and the answer check (../shared/eval/README.md, "Answer check set") of policybot's answers."""
 
 from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
+from pathlib import Path
 
 from retrieval.evaluate import evaluate
 from retrieval.glossary import detect_language
@@ -36,14 +39,30 @@ def _row(result: dict) -> dict:
 
 
 def run(ctx: Context) -> Section:
-    section = Section("quality", "Quality: retrieval against the baselines")
+    section = Section("quality", "Quality: retrieval against the baselines; answer check")
     sets = ctx.question_sets()
-    if not sets:
+    has_answers = ctx.answer_file is not None and ctx.answer_file.is_file()
+    if not sets and not has_answers:
         section.status = "skipped"
-        section.body = "No question file with gold phrases was found."
+        section.body = "No question file with gold phrases and no answer check file was found."
         return section
     t0 = time.perf_counter()
     app = open_app(eval_index(ctx))
+    try:
+        if sets:
+            _retrieval(ctx, app, sets, section)
+        else:
+            section.body = "Retrieval: no question file with gold phrases was found."
+        answers = _answer_check(ctx, app) if has_answers else None
+    finally:
+        app.close()
+    section.data["answers"] = answers
+    section.body += "\n\n" + _answers_body(answers, ctx)
+    section.seconds = time.perf_counter() - t0
+    return section
+
+
+def _retrieval(ctx: Context, app, sets: list, section: Section) -> None:
     files = ctx.corpus_files()
     base = baselines.build_baselines(
         files, CachingEmbedder(app.index.embedder, ctx.embedding_cache)
@@ -57,7 +76,6 @@ def run(ctx: Context) -> Section:
             for name, retrieve in pipelines.items()
         }
     n_chunks = app.index.snapshot().size
-    app.close()
     section.data = {
         "results": results,
         "units": {
@@ -74,8 +92,35 @@ def run(ctx: Context) -> Section:
     chart = quality_chart(results, ctx.out / "quality.png")
     if chart:
         section.figures.append(chart)
-    section.seconds = time.perf_counter() - t0
-    return section
+
+
+# ---------------------------------------------------------------- the answer check
+
+QUICK_PER_LANG = 2  # quick mode: the first questions of each language only
+
+
+def _answer_check(ctx: Context, app) -> dict:
+    """Answer every question of the answer check file (no conversation) and apply its rule."""
+    from bot.answer_check import load_answer_checks, run_checks, summarize
+
+    path = Path(ctx.answer_file)
+    records = load_answer_checks(path)
+    total = len(records)
+    if ctx.quick:
+        records = _first_per_lang(records, QUICK_PER_LANG)
+    t0 = time.perf_counter()
+    checked = run_checks(records, app.answerer.answer)
+    seconds = time.perf_counter() - t0
+    return {
+        "file": str(path),
+        "questions_in_file": total,
+        "sampled": len(records) < total,
+        "seconds": round(seconds, 1),
+        "summary": summarize(checked).to_json(),
+        # the answers themselves stay out of the committed results.json: `policybot eval
+        # --answers --json` prints them
+        "questions": [{k: v for k, v in c.to_json().items() if k != "answer"} for c in checked],
+    }
 
 
 def _label(name: str) -> str:
@@ -158,4 +203,52 @@ def _published(rows: dict) -> str:
         "Baselines as measured here, with the published figures of `../shared/eval/README.md` "
         "in brackets (differences come from paragraph packing and tokenisation details the "
         "README does not fix):\n\n" + md_table(header, table)
+    )
+
+
+def _first_per_lang(records: list, n: int) -> list:
+    taken: Counter[str] = Counter()
+    out = []
+    for r in records:
+        if taken[r.lang] < n:
+            taken[r.lang] += 1
+            out.append(r)
+    return out
+
+
+def _answers_body(answers: dict | None, ctx: Context) -> str:
+    title = "### Answer check"
+    if answers is None:
+        return (
+            f"{title}\n\nNot run: no answer check file at `{ctx.answer_file}` (`--answers FILE`)."
+        )
+    summary = answers["summary"]
+    rows = [
+        [lang, m["n"], m["passed"], fmt(m["pass_rate"], 2)]
+        for lang, m in [*summary["by_lang"].items(), ("**all**", summary["overall"])]
+    ]
+    sample = (
+        f" — quick mode: the first {QUICK_PER_LANG} questions of each language of "
+        f"{answers['questions_in_file']}"
+        if answers["sampled"]
+        else ""
+    )
+    failing = [q for q in answers["questions"] if not q["passed"]]
+    reasons = ", ".join(
+        f"{q['id']} ({'/'.join(dict.fromkeys(f.split(':', 1)[0] for f in q['failures']))})"
+        for q in failing
+    )
+    return (
+        f"{title}: {Path(answers['file']).name} ({summary['overall']['n']} questions{sample})\n\n"
+        "policybot's answer to each question (`Answerer.answer` with the project's config, no "
+        "conversation) is checked with the rule of `../shared/eval/README.md`: after normalising "
+        "(Chinese percentages to digits, NFKC, lower case, lines restating the asker's facts "
+        "dropped, whitespace removed, first 700 characters) every `must` regex matches, no "
+        "`must_not` regex does, the first percentage is `first_rate` when one is given, and the "
+        "bot refused the questions the corpus does not answer. "
+        f"{answers['seconds']:.1f} s for all answers.\n\n"
+        + md_table(["lang", "n", "passed", "pass rate"], rows)
+        + "\n\n"
+        + (f"Failing ({len(failing)}; the rule broken): {reasons}." if failing else "No failures.")
+        + " `policybot eval --answers --questions FILE` prints each answer and why it failed."
     )

@@ -20,6 +20,7 @@ from pathlib import Path
 from .common import (
     BENCHMARKS,
     DEFAULT_OUT,
+    DEV_ANSWERS,
     DEV_QUESTIONS,
     SHARED_CORPUS,
     VALIDATION_QUESTIONS,
@@ -60,6 +61,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=None,
         help="question file (JSONL with gold phrases; repeatable); default: the dev "
         "questions and bench/questions/validation.jsonl",
+    )
+    p.add_argument(
+        "--answers",
+        type=Path,
+        default=DEV_ANSWERS,
+        help="answer check file (JSONL with must / must_not / abstain) for the quality "
+        "benchmark; default the dev answer set (quick mode checks two questions per language)",
     )
     p.add_argument(
         "--scale-sizes",
@@ -113,6 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         quick=args.quick,
         corpus=args.corpus.resolve(),
         question_files=tuple(q.resolve() for q in questions),
+        answer_file=args.answers.resolve(),
         cache_dir=args.cache.resolve() if args.cache else None,
         scale_sizes=sizes,
         bot_users=args.bot_users or (2 if args.quick else 50),

@@ -171,8 +171,13 @@ def cmd_eval(app: App, args: argparse.Namespace) -> int:
     from retrieval.evaluate import evaluate, load_questions
     from retrieval.glossary import detect_language
 
+    from .answer_check import is_answer_check_file
+
     k = max(args.k or 10, 10)
-    questions = load_questions(Path(args.questions))
+    path = Path(args.questions)
+    if args.answers and is_answer_check_file(path):
+        return _eval_answer_checks(app, path, args.json)
+    questions = load_questions(path)
     if args.answers:
         return _eval_answers(app, questions, args.json)
     result = evaluate(
@@ -239,6 +244,26 @@ def _eval_answers(app: App, questions: list, as_json: bool) -> int:
     return EXIT_OK
 
 
+def _eval_answer_checks(app: App, path: Path, as_json: bool) -> int:
+    """The answer check of ../shared/eval/README.md (must / must_not, first rate, refusals)."""
+    from .answer_check import load_answer_checks, run_checks, summarize
+
+    checked = run_checks(load_answer_checks(path), app.answerer.answer)
+    summary = summarize(checked)
+    if as_json:
+        _print_json({"summary": summary.to_json(), "questions": [c.to_json() for c in checked]})
+        return EXIT_OK
+    print(f"{'':8} {'n':>4} {'passed':>7} {'pass rate':>10}")
+    for name, r in [*summary.by_lang.items(), ("overall", summary.overall)]:
+        print(f"{name:8} {r.n:>4} {r.passed:>7} {r.rate:>10.3f}")
+    failing = [c for c in checked if not c.result.passed]
+    if failing:
+        print(f"\nfailing ({len(failing)}):")
+    for c in failing:
+        print(f"{c.record.id:>5}  " + "; ".join(str(f) for f in c.result.failures))
+    return EXIT_OK
+
+
 # ---------------------------------------------------------------- parser
 
 
@@ -287,7 +312,9 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("eval", help="Recall@k and MRR@10 on a question file")
     s.add_argument("--questions", required=True)
     s.add_argument("--answers", action="store_true",
-                   help="score answers instead: answered and citing gold, or refused when out of scope")
+                   help="score answers instead: on an answer check file (records with must / "
+                   "abstain) each answer must pass its check; on a gold-phrase file, answered and "
+                   "citing gold, or refused when out of scope")
     s.add_argument("-k", type=int, default=10)
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_eval)
