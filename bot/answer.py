@@ -1,18 +1,24 @@
-"""Answering: question → search → evidence check → extractive (or LLM) answer with citations.
+"""Answering, one way: understand → retrieve → decide → compose → render.
 
-The same ``Answerer`` serves the CLI, the terminal chat and Telegram.
+``bot.pipeline.question.understand`` reads the question once into a typed ``Question``; the
+searcher retrieves ``Evidence`` for it; ``bot.pipeline.decide`` applies the incentive catalog's
+structured rules (rates for the asked year and taxpayer, amounts, verdicts); ``compose`` puts the
+conclusion first and quotes the clauses that prove it; ``render`` writes plain text (the faces
+render HTML themselves). Without a decision the answer quotes the best sentences (extractive), or
+a language model phrases them (LLM mode). The same ``Answerer`` serves the CLI, the terminal chat
+and Telegram.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from retrieval.documents import Hit
-from retrieval.glossary import Glossary, detect_language
+from retrieval.glossary import Glossary
 from retrieval.search import QueryPlan, Searcher
 from retrieval.validity import Validity, document_validity
 
@@ -20,10 +26,15 @@ from . import extractive, render
 from .answer_types import Answer, Citation, QuoteGroup
 from .config import AnswerSettings
 from .conversation import Conversation, Turn, context_for
+from .incentives import Catalog, evaluate, render_report
+from .llm import LLMAnswerer
+from .pipeline.cite import resolve, whole_sentence_of
+from .pipeline.compose import citations_for, compose_decided, group
+from .pipeline.decide import Decision, decide
+from .pipeline.question import Kind, Question, understand
 
 if TYPE_CHECKING:
     from .app import App
-    from .llm import LLMAnswerer
 
 log = logging.getLogger(__name__)
 
@@ -50,19 +61,17 @@ class Answerer:
         settings: AnswerSettings,
         *,
         llm: LLMAnswerer | None = None,
-        eligibility: Callable[[str, Conversation, str], tuple[str, list[Citation]] | None] | None = None,
-        topics: Callable[[str], list[str]] | None = None,
+        catalog: Catalog | None = None,
     ):
         self.searcher = searcher
         self.glossary = glossary
         self.settings = settings
         self.llm = llm
-        self.eligibility = eligibility
-        self.topics = topics or (lambda lang: [])
+        self.catalog = catalog
         self._validity_gen = -1
         self._validity: dict[str, Validity] = {}
 
-    # ------------------------------------------------------------ evidence
+    # ------------------------------------------------------------ understand + retrieve
 
     def validity(self) -> Mapping[str, Validity]:
         snap = self.searcher.index.snapshot()
@@ -71,18 +80,26 @@ class Answerer:
             self._validity_gen = snap.generation
         return self._validity
 
-    def gather(self, question: str, conversation: Conversation | None = None) -> Evidence:
+    def understand(self, question: str, conversation: Conversation | None = None,
+                   lang: str | None = None) -> Question:
+        conversation = conversation or Conversation()
         context = context_for(question, conversation)
-        lang = detect_language(question)
+        q = understand(question, lang=lang or conversation.lang, context=context, known=conversation.facts)
+        conversation.facts.update({k: v for k, v in q.facts.items() if k not in conversation.facts or k in q.facts})
+        return q
+
+    def gather(self, q: Question | str, conversation: Conversation | None = None) -> Evidence:
+        if isinstance(q, str):
+            q = self.understand(q, conversation)
         snap = self.searcher.index.snapshot()
-        plan = self.searcher.plan(question, context)
-        hits = self.searcher.search(question, k=8, context=context, plan=plan)
+        plan = self.searcher.plan(q.text, q.context)
+        hits = self.searcher.search(q.text, k=8, context=q.context, plan=plan)
         weights, missing = extractive.term_weights(snap, plan)
         support = extractive.support_score(hits, weights, missing, plan, snap)
         return Evidence(
-            query=question,
-            context=context,
-            lang=lang,
+            query=q.text,
+            context=q.context,
+            lang=q.lang,
             plan=plan,
             hits=tuple(hits),
             weights=weights,
@@ -118,41 +135,49 @@ class Answerer:
     ) -> Iterator[str | Answer]:
         """Yield partial answer text (LLM streaming) and finally the checked ``Answer``."""
         question = question.strip()
-        lang = lang or (conversation.lang if conversation else None) or detect_language(question)
-        ev = self.gather(question, conversation)
-        eligibility = self.eligibility(question, conversation or Conversation(), lang) if self.eligibility else None
-        if ev.support < self.settings.min_support and not eligibility:
-            answer = self.refuse(question, lang, ev)
+        conv = conversation if conversation is not None else Conversation()
+        q = self.understand(question, conv, lang)
+        ev = self.gather(q)
+        decision = decide(q, self.catalog)
+        if decision.decided:
+            answer = self.decided(q, ev, decision, profile=profile)
+        elif ev.support < self.settings.min_support and not self._eligibility_topics(q):
+            answer = self.refuse(q, ev)
         else:
-            answer = self.extractive(question, lang, ev, profile=profile)
-            if self.llm is not None and not answer.abstained:
-                fallback = answer
-                for event in self.llm.stream(question, lang, ev, fallback):
-                    if isinstance(event, Answer):
-                        answer = event
-                    else:
-                        yield event
-            if eligibility:
-                text, cites = eligibility
-                answer = render.with_eligibility(answer, text, cites, lang)
-            elif (
-                answer.mode == "extractive"
-                and not answer.abstained
-                and ev.support < self.settings.confident_support
-            ):
+            answer = self.extractive(q, ev, profile=profile)
+            report = self.eligibility(q) if q.kind is Kind.ELIGIBILITY else None
+            if report is not None:
+                answer = report_answer(answer, *report)
+            elif not answer.abstained and ev.support < self.settings.confident_support:
                 answer = render.with_caution(answer)
+        if self.llm is not None and not answer.abstained and not answer.eligibility:
+            fallback = answer
+            for event in self.llm.stream(question, q.lang, ev, fallback, decided=answer.lead if decision.decided else ""):
+                if isinstance(event, Answer):
+                    answer = event
+                else:
+                    yield event
         if conversation is not None:
             conversation.add(
                 Turn(
                     question=question,
                     query=(f"{question} {ev.context}".strip() if ev.context else question),
-                    lang=lang,
+                    lang=q.lang,
                     abstained=answer.abstained,
                 )
             )
         yield answer
 
-    def extractive(self, question: str, lang: str, ev: Evidence, *, profile: str | None = None) -> Answer:
+    def decided(self, q: Question, ev: Evidence, decision: Decision, *, profile: str | None = None) -> Answer:
+        words = extractive.PROFILE_WORDS.get(profile or "", ())
+        sentences = extractive.score_sentences(ev.hits, ev.plan, ev.weights, words)
+        snap = self.searcher.index.snapshot()
+        cites = citations_for(decision, snap, ev.validity, self.catalog, sentences)
+        query = q.text if not ev.context else f"{q.text} ({ev.context})"
+        answer = compose_decided(q, decision, cites, support=ev.support, query=query)
+        return replace(answer, text=render.answer_text(answer))
+
+    def extractive(self, q: Question, ev: Evidence, *, profile: str | None = None) -> Answer:
         words = extractive.PROFILE_WORDS.get(profile or "", ())
         sentences = extractive.score_sentences(ev.hits, ev.plan, ev.weights, words)
         groups = extractive.select_quotes(
@@ -162,36 +187,78 @@ class Answerer:
             max_documents=self.settings.max_documents,
         )
         if not groups:
-            return self.refuse(question, lang, ev)
+            return self.refuse(q, ev)
         best = sentences[0]
-        lead_text = extractive.lead_clause(best.text, ev.weights, ev.plan)
+        lead_text = whole_sentence_of(best)
         best_cite = extractive.make_citation(best.hit, lead_text, ev.validity.get(best.hit.chunk.doc_id))
-        lead = render.lead_line(best_cite, lang, self.glossary, yes_no=extractive.is_yes_no_question(question))
+        lead = render.lead_line(best_cite, q.lang, self.glossary, yes_no=q.yes_no)
         citations = tuple(c for g in groups for c in g.citations)
         answer = Answer(
             text="",
-            lang=lang,
+            lang=q.lang,
             abstained=False,
             mode="extractive",
             citations=citations,
             lead=lead,
             groups=tuple(groups),
-            query=question if not ev.context else f"{question} ({ev.context})",
+            query=q.text if not ev.context else f"{q.text} ({ev.context})",
             support=ev.support,
         )
         return replace(answer, text=render.answer_text(answer))
 
-    def refuse(self, question: str, lang: str, ev: Evidence) -> Answer:
+    # ------------------------------------------------------------ eligibility and refusals
+
+    def _eligibility_topics(self, q: Question) -> tuple[str, ...]:
+        if self.catalog is None or q.kind is not Kind.ELIGIBILITY:
+            return ()
+        known = set(self.catalog.ids)
+        return tuple(t for t in q.topics if t in known)
+
+    def eligibility(self, q: Question) -> tuple[str, list[Citation]] | None:
+        """The engine's verdicts on the incentives an eligibility question names, with their basis."""
+        ids = self._eligibility_topics(q)
+        if not ids or self.catalog is None:
+            return None
+        from .incentives import FACTS
+
+        facts = {k: v for k, v in q.facts.items() if k in FACTS}
+        report = evaluate(self.catalog, facts, q.year, ids=ids)
+        snap = self.searcher.index.snapshot()
+        cites: list[Citation] = []
+        seen: set[str] = set()
+        for v in report.verdicts:
+            for c in sorted(v.conditions, key=lambda c: c.status.value != "failed"):
+                if c.status.value in ("failed", "met") and not c.skipped:
+                    for b in c.basis:
+                        if b.citation not in seen and len(cites) < 4:
+                            seen.add(b.citation)
+                            cites.append(resolve(snap, b, c.reason.zh, c.reason.zh))
+        return render_report(report, q.lang), cites
+
+    def topics(self, lang: str) -> list[str]:
+        """What the bot covers, for refusals: the incentives, then a few indexed documents."""
+        names = [inc.name.get(lang) for inc in self.catalog][:6] if self.catalog is not None else []
+        docs = sorted(self.searcher.index.snapshot().docs.values(), key=lambda d: d.meta.date or "", reverse=True)
+        return names + [d.meta.title for d in docs[:3]]
+
+    def refuse(self, q: Question, ev: Evidence) -> Answer:
         answer = Answer(
             text="",
-            lang=lang,
+            lang=q.lang,
             abstained=True,
             mode="extractive",
-            suggestions=tuple(self.topics(lang)),
-            query=question,
+            suggestions=tuple(self.topics(q.lang)),
+            query=q.text,
             support=ev.support,
         )
         return replace(answer, text=render.answer_text(answer))
+
+
+def report_answer(answer: Answer, text: str, cites: list[Citation]) -> Answer:
+    """An eligibility answer: the verdict first, then the clauses the verdict rests on."""
+    new = replace(answer, abstained=False, eligibility=text, citations=tuple(cites),
+                  groups=group(cites), lead="", suggestions=())
+    return replace(new, text=render.answer_text(new))
 
 
 _INVISIBLE = re.compile(
@@ -215,40 +282,17 @@ def clean_question(text: str, max_chars: int) -> tuple[str, int]:
 
 def groups_from_citations(citations: list[Citation]) -> tuple[QuoteGroup, ...]:
     """Group citations by document, keeping first-seen order."""
-    order: list[str] = []
-    by_doc: dict[str, list[Citation]] = {}
-    for c in citations:
-        if c.doc_id not in by_doc:
-            order.append(c.doc_id)
-            by_doc[c.doc_id] = []
-        by_doc[c.doc_id].append(c)
-    return tuple(
-        QuoteGroup(
-            doc_id=d,
-            title=by_doc[d][0].title,
-            doc_number=by_doc[d][0].doc_number,
-            date=by_doc[d][0].date,
-            status=by_doc[d][0].status,
-            replaced_by=by_doc[d][0].replaced_by,
-            citations=tuple(by_doc[d]),
-        )
-        for d in order
-    )
+    return group(citations)
 
 
 def build_answerer(app: App) -> Answerer:
     """Wire the answerer from the app's services (LLM only when configured)."""
+    from .incentives import CatalogError
     from .llm import make_llm
 
-    llm = make_llm(app.settings)
-    from .eligibility_bridge import EligibilityBridge
-
-    bridge = EligibilityBridge.from_app(app)
-    return Answerer(
-        app.searcher,
-        app.glossary,
-        app.settings.answer,
-        llm=llm,
-        eligibility=bridge.answer if bridge else None,
-        topics=bridge.topics if bridge else None,
-    )
+    try:
+        catalog = app.catalog
+    except CatalogError as exc:
+        log.error("incentive catalog not loaded, answers from the catalog are off: %s", exc)
+        catalog = None
+    return Answerer(app.searcher, app.glossary, app.settings.answer, llm=make_llm(app.settings), catalog=catalog)

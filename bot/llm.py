@@ -139,21 +139,28 @@ class LLMAnswerer:
         self.prompts = prompts
         self.settings = settings
 
-    def messages(self, question: str, lang: str, ev: Evidence) -> list:
+    def messages(self, question: str, lang: str, ev: Evidence, decided: str = "") -> list:
         from langchain_core.messages import HumanMessage, SystemMessage
 
         language = "Chinese (简体中文)" if lang == "zh" else "English"
         system = self.prompts.system.format(language=language, max_sentences=6)
         user = self.prompts.answer.format(
             question=_escape_clause(question),
-            clauses=format_clauses(ev.hits[:_MAX_CLAUSES], dict(ev.validity)),
+            clauses=format_clauses(ev.hits[:_MAX_CLAUSES], dict(ev.validity))
+            + (f"\n\nALREADY DECIDED from the incentive catalog (state it first, keep every figure "
+               f"unchanged):\n{_escape_clause(decided)}" if decided else ""),
             language=language,
         )
         return [SystemMessage(content=system), HumanMessage(content=user)]
 
-    def stream(self, question: str, lang: str, ev: Evidence, fallback: Answer) -> Iterator[str | Answer]:
-        """Yield the growing raw text while streaming, then the checked Answer (or the fallback)."""
-        msgs = self.messages(question, lang, ev)
+    def stream(self, question: str, lang: str, ev: Evidence, fallback: Answer, *,
+               decided: str = "") -> Iterator[str | Answer]:
+        """Yield the growing raw text while streaming, then the checked Answer (or the fallback).
+
+        ``decided`` is the conclusion the incentive catalog settled (rates, amounts): the model is
+        told it, and an answer whose figures differ from it and from the clauses is not used.
+        """
+        msgs = self.messages(question, lang, ev, decided)
         raw = ""
         try:
             if self.settings.stream:
@@ -173,6 +180,10 @@ class LLMAnswerer:
             yield render.with_caution(fallback)
             return
         if not checked.text:
+            yield render.with_notice(fallback, NOTICES[lang]["ungrounded"])
+            return
+        if decided and not figures_agree(checked.text, decided, ev):
+            log.warning("LLM answer changed a decided figure; using the decided answer")
             yield render.with_notice(fallback, NOTICES[lang]["ungrounded"])
             return
         yield self._answer(checked, lang, ev, fallback)
@@ -196,9 +207,25 @@ class LLMAnswerer:
             notice=NOTICES[lang]["flagged"] if checked.dropped else "",
             query=fallback.query,
             support=fallback.support,
-            extra={"llm_text": checked.text, "dropped": checked.dropped},
+            extra={"llm_text": checked.text, "dropped": checked.dropped,
+                   "decided": bool(fallback.extra.get("decision"))},
         )
         return replace(answer, text=render.answer_text(answer))
+
+
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)*\s*(?:%|万|亿|million|元|yuan)", re.IGNORECASE)
+
+
+def _figures(text: str) -> set[str]:
+    return {re.sub(r"[\s,]", "", m.group(0)).lower() for m in _FIGURE.finditer(text)}
+
+
+def figures_agree(text: str, decided: str, ev: Evidence) -> bool:
+    """Every rate or amount the model states is one the decision or a supplied clause states."""
+    allowed = _figures(decided)
+    for h in ev.hits[:_MAX_CLAUSES]:
+        allowed |= _figures(h.chunk.text)
+    return _figures(text) <= allowed
 
 
 def _content(message: Any) -> str:

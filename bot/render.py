@@ -28,6 +28,8 @@ def short_title(title: str) -> str:
 
 def doc_label(title: str, doc_number: str | None, lang: str) -> str:
     doc_number = display_number(doc_number)
+    if not title and doc_number:
+        return doc_number  # a rule cited from the catalog by its 文号 alone
     title = title or ("（无标题）" if lang == "zh" else "(untitled)")
     t = f"《{title}》" if lang == "zh" and not title.startswith("《") else title
     return f"{t}（{doc_number}）" if doc_number and lang == "zh" else (
@@ -140,6 +142,8 @@ def answer_text(answer: Answer) -> str:
     if answer.eligibility:
         parts.append(answer.eligibility)
     if answer.mode == "llm" and answer.extra.get("llm_text"):
+        if answer.extra.get("decided") and answer.lead:
+            parts.append(answer.lead)  # the catalog's conclusion stays first, as decided
         parts.append(answer.extra["llm_text"])
     elif answer.lead:
         parts.append(answer.lead)
@@ -147,23 +151,3 @@ def answer_text(answer: Answer) -> str:
         parts.append("依据：" if answer.lang == "zh" else "Sources (quoted verbatim, in Chinese):")
         parts.extend(group_text(g, answer.lang) for g in answer.groups)
     return "\n\n".join(parts)
-
-
-def with_eligibility(answer: Answer, text: str, cites: list[Citation], lang: str) -> Answer:
-    """An eligibility answer: the verdict first, then the clauses the verdict rests on.
-
-    The retrieval answer's own quotes are dropped: the verdict cites its rules precisely, and
-    loosely related passages next to it would blur which clause decides.
-    """
-    from .answer import groups_from_citations
-
-    new = replace(
-        answer,
-        abstained=False,
-        eligibility=text,
-        citations=tuple(cites),
-        groups=groups_from_citations(list(cites)),
-        lead="",
-        suggestions=(),
-    )
-    return replace(new, text=answer_text(new))

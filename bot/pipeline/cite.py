@@ -1,0 +1,131 @@
+"""Citations for a decision's legal basis: the clause quoted from the indexed corpus, whole
+sentences (a sentence runs on after 「；」), or the catalog's own words when the document is not
+indexed — never an empty quote.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from bot.answer_types import Citation
+from bot.extractive import Sentence, short_section
+from bot.incentives import Basis
+from retrieval import lexical
+from retrieval.documents import Chunk, normalize
+from retrieval.index import Snapshot
+from retrieval.metadata import doc_number_matches
+
+_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
+
+
+def _norm_label(s: str) -> str:
+    s = unicodedata.normalize("NFKC", s)
+    return re.sub(r"[\s、.．:：]", "", s)
+
+
+def find_doc(snap: Snapshot, basis: Basis) -> str | None:
+    for doc_id, rec in snap.docs.items():
+        if basis.doc_number and rec.meta.doc_number and doc_number_matches(basis.doc_number, rec.meta.doc_number):
+            return doc_id
+    if basis.title:
+        want = normalize(basis.title)
+        for doc_id, rec in snap.docs.items():
+            if want and normalize(rec.meta.title).startswith(want):
+                return doc_id
+    return None
+
+
+def find_clause(snap: Snapshot, doc_id: str, article: str | None, about: str = "") -> Chunk | None:
+    """The chunk of a document that holds ``article`` ("第九十条", "一(二)"); among several (or
+    when no heading matches the article exactly), the one that says most of ``about``."""
+    chunks = [c for c in snap.chunks if c.doc_id == doc_id]
+    if not chunks:
+        return None
+    if article:
+        want = _norm_label(re.sub(r"第[一二三四五六七八九十]+款.*$", "", article))
+        exact = [c for c in chunks if _norm_label(short_section(c.section)) == want]
+        if not exact:
+            exact = [c for c in chunks if normalize(c.text).startswith(want)]
+        if not exact and not about:
+            exact = [c for c in chunks if want.startswith(_norm_label(short_section(c.section)) or "\0")]
+        if exact:
+            chunks_all, chunks = chunks, exact
+            if about:  # an article number that does not hold the words cited for it is wrong
+                grams = _bigrams(normalize(about))
+                if max(len(grams & _bigrams(normalize(c.text))) for c in exact) < 0.3 * len(grams):
+                    chunks = chunks_all
+    if len(chunks) == 1 or not about:
+        return chunks[0]
+    grams = _bigrams(normalize(about))
+    return max(chunks, key=lambda c: len(grams & _bigrams(normalize(c.text))))
+
+
+def best_sentences(text: str, about: str, *, whole_under: int = 220) -> str:
+    """The sentence (to its full stop, across 「；」) that says most of ``about``; a short clause whole."""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    body = " ".join(lines)
+    if len(normalize(body)) <= whole_under:
+        return body
+    words = set(lexical.tokenize(about)) if about else set()
+    grams = _bigrams(normalize(about))
+    best, best_score = "", -1.0
+    for m in _SENTENCE.finditer(body):
+        s = m.group(0).strip()
+        n = normalize(s)
+        if len(n) < 8:
+            continue
+        score = len(words & set(lexical.tokenize(s))) + 2 * len(grams & _bigrams(n)) / max(len(grams), 1)
+        if score > best_score:
+            best, best_score = s, score
+    return best or body[:300]
+
+
+def _bigrams(s: str) -> set[str]:
+    return {s[i:i + 2] for i in range(len(s) - 1)}
+
+
+def resolve(snap: Snapshot, basis: Basis, about: str, fallback: str) -> Citation:
+    """A citation of ``basis``: quoted from the corpus, or from the catalog (``fallback``) marked
+    as not in the indexed corpus."""
+    doc = find_doc(snap, basis)
+    if doc is not None:
+        chunk = find_clause(snap, doc, basis.article, about)
+        if chunk is not None:
+            rec = snap.docs[doc]
+            return Citation(
+                doc_id=doc,
+                title=rec.meta.title,
+                doc_number=rec.meta.doc_number,
+                date=rec.meta.date,
+                section=short_section(chunk.section) or (basis.article or ""),
+                page=chunk.page,
+                quote=best_sentences(chunk.text, about),
+                chunk_id=chunk.id,
+            )
+    return Citation(
+        doc_id="",
+        title=basis.title or "",
+        doc_number=basis.doc_number,
+        date=None,
+        section=basis.article or "",
+        page=None,
+        quote=fallback,
+        in_corpus=False,
+    )
+
+
+def whole_sentence(text: str, start: int, end: int) -> str:
+    """Widen a span to its whole sentence: back to the previous full stop, on past 「；」 to the next."""
+    stops = "。！？!?\n"
+    a = start
+    while a > 0 and text[a - 1] not in stops:
+        a -= 1
+    b = max(end, a + 1)
+    while b < len(text) and text[b - 1] not in stops:
+        b += 1
+    return text[a:b].strip()
+
+
+def whole_sentence_of(s: Sentence) -> str:
+    return whole_sentence(s.hit.chunk.text, s.start, s.end)

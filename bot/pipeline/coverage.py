@@ -1,0 +1,413 @@
+"""Coverage: is the question's main object one the corpus (or the catalog) regulates?
+
+Retrieval support alone answers "do the question's words occur?"; a question about a
+neighbouring policy ("增值税出口退税", "STAR Market listing", "trademark fees") shares most of its
+words with the corpus and still gets clauses about something else. This stage weighs each of the
+question's content words by how specific it is, asks whether the corpus (or the incentive catalog)
+holds the specific ones *together* in one clause, and combines that with the clause support and the
+dense similarity into one score, whose weights and threshold were fitted on questions of our own
+(``python -m bench.answerability``).
+
+    model = CoverageModel.from_app(app)          # rebuilt when the index generation changes
+    cov = model.judge(text, lang, hits, support, topics, plan=plan)
+    cov.answerable, cov.main_object, cov.nearest, cov.admin_hint
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from retrieval import lexical
+from retrieval.crosslingual import EN_STOPWORDS
+from retrieval.documents import Hit, normalize
+from retrieval.search import QUESTION_WORDS, QueryPlan
+
+if TYPE_CHECKING:
+    from bot.incentives import Catalog
+    from retrieval.index import Index, Snapshot
+
+log = logging.getLogger(__name__)
+
+# Fitted by ``python -m bench.answerability --fit`` on bench/questions/answerability_train.jsonl
+# (logistic regression, per language; features in ``Coverage.signals``). The threshold on the
+# resulting 0–1 score is ``[answer] coverage_threshold`` in config.toml.
+WEIGHTS: dict[str, dict[str, float]] = {
+    "zh": {"bias": 0.0, "support": 1.0, "held": 1.0, "dense": 0.0, "missing": -1.0},
+    "en": {"bias": 0.0, "support": 1.0, "held": 1.0, "dense": 0.0, "missing": -1.0},
+}
+# Mean top dense similarity of answerable questions per language (the e5 model scores Chinese
+# question/Chinese clause pairs much higher than English/Chinese ones); dense is used centred.
+DENSE_CENTRE = {"zh": 0.92, "en": 0.79}
+DEFAULT_THRESHOLD = 0.5
+
+# jieba part-of-speech flags of words that can name an object (tax, programme, institution, act)
+_NOMINAL = ("n", "vn", "j", "nz", "nt", "ns", "nr", "eng", "l", "an")
+# English phrases that ask rather than name
+_EN_ASKING = frozenset("how much many long often soon what which when where who why whether".split())
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9&'\-]*|\d+(?:\.\d+)?%?")
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The answerability decision for one question."""
+
+    answerable: bool
+    score: float  # 0–1; answerable when >= the threshold (or a catalog topic is named)
+    main_object: str  # what the question is about, in its own words
+    nearest: tuple[str, ...]  # covered subjects nearest to it (document titles, incentive names)
+    admin_hint: str  # for an admin: which kind of document would answer it
+    reason: str = ""  # "catalog" | "held" | "not held"
+    signals: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A subject the corpus covers: one document or one catalog incentive."""
+
+    key: str  # doc id or "incentive:<id>"
+    label_zh: str
+    label_en: str
+    tokens: frozenset[str]  # normalised lexical tokens of its title / name and summary
+
+    def label(self, lang: str) -> str:
+        return self.label_zh if lang == "zh" else self.label_en
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One content word (or English phrase) of the question, with how specific it is."""
+
+    label: str  # as in the question
+    variants: tuple[str, ...]  # normalised Chinese forms to look for in a clause
+    weight: float  # idf in the corpus, or the weight of a word the corpus never uses
+    present: bool  # the corpus or the catalog uses it
+
+
+@dataclass
+class _State:
+    generation: int
+    size: int
+    max_idf: float
+    subjects: tuple[Subject, ...]
+    catalog_texts: tuple[tuple[str, str], ...]  # (subject key, normalised zh+en text)
+    catalog_vocab: frozenset[str]
+
+
+class CoverageModel:
+    """What the corpus and the catalog cover, and the answerability decision built on it."""
+
+    def __init__(
+        self,
+        index: Index,
+        catalog: Catalog | None = None,
+        *,
+        threshold: float = DEFAULT_THRESHOLD,
+        planner: Callable[[str], QueryPlan] | None = None,
+        weights: Mapping[str, Mapping[str, float]] | None = None,
+    ):
+        self.index = index
+        self.catalog = catalog
+        self.threshold = threshold
+        self.planner = planner
+        self.weights = weights or WEIGHTS
+        self._state: _State | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_app(cls, app, *, threshold: float | None = None) -> CoverageModel:
+        """The model over an App's index and catalog (a broken catalog only loses its subjects)."""
+        try:
+            catalog = app.catalog
+        except Exception as exc:  # noqa: BLE001 - the corpus still answers without the catalog
+            log.warning("coverage model built without the incentive catalog: %s", exc)
+            catalog = None
+        if threshold is None:
+            threshold = getattr(app.settings.answer, "coverage_threshold", DEFAULT_THRESHOLD)
+        return cls(app.index, catalog, threshold=threshold, planner=app.searcher.plan)
+
+    # ------------------------------------------------------------ the model
+
+    def state(self) -> _State:
+        """The covered subjects at the index's current generation (rebuilt after a change)."""
+        snap = self.index.snapshot()
+        st = self._state
+        if st is not None and st.generation == snap.generation:
+            return st
+        with self._lock:
+            if self._state is None or self._state.generation != snap.generation:
+                self._state = self._build(snap)
+            return self._state
+
+    @property
+    def subjects(self) -> tuple[Subject, ...]:
+        return self.state().subjects
+
+    def _build(self, snap: Snapshot) -> _State:
+        subjects: list[Subject] = []
+        for doc_id, rec in snap.docs.items():
+            title = rec.meta.title or doc_id
+            subjects.append(Subject(doc_id, title, title, _tokens(title + " " + (rec.meta.doc_number or ""))))
+        texts: list[tuple[str, str]] = []
+        vocab: set[str] = set()
+        for inc in self.catalog or ():
+            zh = " ".join([inc.name.zh, inc.summary.zh] + [p.title.zh + p.text.zh for p in inc.provisions])
+            en = " ".join([inc.name.en, inc.summary.en] + [p.title.en + " " + p.text.en for p in inc.provisions])
+            key = f"incentive:{inc.id}"
+            toks = _tokens(zh)
+            vocab |= toks
+            subjects.append(Subject(key, inc.name.zh, inc.name.en, _tokens(inc.name.zh + inc.summary.zh)))
+            texts.append((key, normalize(zh) + " " + en.lower()))
+        n = max(snap.size, 1)
+        log.debug("coverage model at generation %d: %d subjects", snap.generation, len(subjects))
+        return _State(
+            generation=snap.generation,
+            size=snap.size,
+            max_idf=math.log(1 + (n + 0.5) / 0.5),
+            subjects=tuple(subjects),
+            catalog_texts=tuple(texts),
+            catalog_vocab=frozenset(vocab),
+        )
+
+    # ------------------------------------------------------------ the decision
+
+    def units(self, plan: QueryPlan) -> list[Unit]:
+        """The question's content words, each weighted by how specific it is.
+
+        A word the corpus uses weighs its idf. A word neither the corpus nor the catalog uses is
+        evidence of another subject: it weighs like the corpus's rarest word when it is a noun
+        (a tax, a programme, an institution) or a name, less when it is a verb or a common word.
+        """
+        st = self.state()
+        snap = self.index.snapshot()
+        n = max(st.size, 1)
+
+        def idf(df: int) -> float:
+            return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+        out: list[Unit] = []
+        if plan.lang == "en" and (plan.sources or plan.untranslated):
+            for span, zhs in plan.sources:
+                words = [w for w in re.findall(r"[a-z0-9&'\-]+", span.lower()) if w not in EN_STOPWORDS]
+                if not words or all(w in _EN_ASKING or w in lexical.STOPWORDS for w in words):
+                    continue
+                found = [(normalize(z), d) for z in zhs if (d := snap.lexical.doc_freq(z)) > 0
+                         or normalize(z) in st.catalog_vocab]
+                if found:
+                    out.append(Unit(span, tuple(z for z, _ in found), max(idf(d) for _, d in found), True))
+                else:
+                    name = any(w in plan.names for w in words)
+                    out.append(Unit(span, (), st.max_idf * (1.5 if name else 1.0), False))
+            return out
+        flags = _pos_flags(plan.text)
+        for tok, pw in plan.terms:
+            key = normalize(tok)
+            if not key or key in QUESTION_WORDS or key in lexical.STOPWORDS or not _CJK.search(key):
+                continue
+            df = snap.lexical.doc_freq(tok)
+            if df > 0 or key in st.catalog_vocab:
+                out.append(Unit(tok, (key,), idf(max(df, 1)) * pw, True))
+                continue
+            nominal = flags.get(key, "x").startswith(_NOMINAL) or flags.get(key) is None
+            common = _general_freq(key) > 2000
+            w = st.max_idf * pw * (1.0 if nominal and not common else 0.35 if nominal else 0.15)
+            if key in plan.names:
+                w *= 1.5
+            out.append(Unit(tok, (), w, False))
+        # jieba's search mode also emits the pieces of a word ("集成电路" → "成电", "电路"): an unknown
+        # piece of a longer word counts once, with the word
+        keys = [normalize(u.label) for u in out]
+        return [u for u, k in zip(out, keys) if u.present or not any(k != o and k in o for o in keys)]
+
+    def judge(
+        self,
+        question_text: str,
+        lang: str,
+        hits: Sequence[Hit],
+        support: float,
+        topics: Iterable[str] = (),
+        *,
+        plan: QueryPlan | None = None,
+    ) -> Coverage:
+        """Whether the corpus or the catalog regulates what the question is about."""
+        st = self.state()
+        if plan is None:
+            if self.planner is None:
+                raise ValueError("CoverageModel.judge needs the question's plan (or a planner)")
+            plan = self.planner(question_text)
+        units = self.units(plan)
+        held, best_key = _held(units, hits, st.catalog_texts)
+        total = sum(u.weight for u in units) or 1.0
+        missing = sum(u.weight for u in units if not u.present) / total
+        dense = max((h.signals.get("dense", 0.0) for h in hits[:5]), default=0.0)
+        key = "en" if plan.lang == "en" else "zh"  # the language the question is written (searched) in
+        signals = {
+            "support": float(support),
+            "held": held,
+            # in tenths of cosine similarity around the language's usual level
+            "dense": 10.0 * (dense - DENSE_CENTRE[key]) if dense > 0 else -1.0,
+            "missing": missing,
+        }
+        score = _logistic(self.weights[key], signals)
+        topics = tuple(topics)
+        if topics or best_key.startswith("incentive:") and held >= 0.8:
+            answerable, reason = True, "catalog"
+        else:
+            answerable = score >= self.threshold
+            reason = "held" if answerable else "not held"
+        obj = main_object(question_text, plan, units, hits, lang)
+        return Coverage(
+            answerable=answerable,
+            score=round(score, 4),
+            main_object=obj,
+            nearest=self.nearest(plan, units, hits, lang, topics),
+            admin_hint="" if answerable else admin_hint(obj, lang),
+            reason=reason,
+            signals={k: round(v, 4) for k, v in signals.items()},
+        )
+
+    def nearest(self, plan: QueryPlan, units: Sequence[Unit], hits: Sequence[Hit], lang: str,
+                topics: Sequence[str] = (), k: int = 3) -> tuple[str, ...]:
+        """The covered subjects nearest the question: named topics, the documents of the best
+        clauses, and subjects sharing its most specific words."""
+        st = self.state()
+        score: dict[str, float] = {}
+        for t in topics:
+            score[f"incentive:{t}"] = 10.0
+        for rank, h in enumerate(hits[:8]):
+            score[h.chunk.doc_id] = score.get(h.chunk.doc_id, 0.0) + 1.0 / (1 + rank)
+        for s in st.subjects:
+            overlap = sum(u.weight for u in units if u.present and any(v in s.tokens for v in u.variants))
+            if overlap:
+                score[s.key] = score.get(s.key, 0.0) + 0.1 * overlap
+        by_key = {s.key: s for s in st.subjects}
+        ranked = sorted((k for k in score if k in by_key), key=lambda k: -score[k])
+        return tuple(dict.fromkeys(by_key[k].label(lang) for k in ranked))[:k]
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _held(units: Sequence[Unit], hits: Sequence[Hit], catalog_texts: Sequence[tuple[str, str]]
+          ) -> tuple[float, str]:
+    """Share of the question's specificity (idf squared: rare words dominate) that one clause or
+    one catalog incentive holds together, and which one holds most."""
+    total = sum(u.weight ** 2 for u in units)
+    if total <= 0:
+        return 0.0, ""
+    best, best_key = 0.0, ""
+    texts = [(h.chunk.doc_id, normalize(h.chunk.text + "".join(h.chunk.section) + h.doc.meta.title))
+             for h in hits[:8]]
+    for key, text in [*texts, *catalog_texts]:
+        got = sum(u.weight ** 2 for u in units if any(v in text for v in u.variants))
+        if got / total > best:
+            best, best_key = got / total, key
+    return best, best_key
+
+
+def _logistic(weights: Mapping[str, float], signals: Mapping[str, float]) -> float:
+    z = weights.get("bias", 0.0) + sum(weights.get(k, 0.0) * v for k, v in signals.items())
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def _tokens(text: str) -> frozenset[str]:
+    return frozenset(normalize(t) for t in lexical.tokenize(text))
+
+
+def _pos_flags(text: str) -> dict[str, str]:
+    import jieba.posseg
+
+    lexical.configure()
+    flags: dict[str, str] = {}
+    for w in jieba.posseg.cut(text):
+        flags.setdefault(normalize(w.word), w.flag)
+    return flags
+
+
+def _general_freq(word: str) -> int:
+    """How often jieba's dictionary (general Chinese) uses a word: common words name no subject."""
+    import jieba
+
+    lexical.configure()
+    return jieba.dt.FREQ.get(word, 0) or 0
+
+
+def main_object(text: str, plan: QueryPlan, units: Sequence[Unit], hits: Sequence[Hit], lang: str) -> str:
+    """The phrase of the question that names what it is about: the run of content words with the
+    most specificity (a noun phrase in Chinese, a stretch of content words in English)."""
+    weight = {}
+    for u in units:
+        for key in (normalize(u.label), *u.variants[:1]):
+            weight[key] = max(weight.get(key, 0.0), u.weight)
+    runs: list[tuple[float, str]] = []
+    if plan.lang == "en":
+        words = _WORD.findall(text)
+        run: list[str] = []
+        for w in [*words, ""]:
+            low = w.lower()
+            if w and low not in EN_STOPWORDS and low not in lexical.STOPWORDS and low not in _EN_ASKING:
+                run.append(w)
+                continue
+            if run:
+                phrase = " ".join(run)
+                wt = sum(u.weight for u in units if u.label.lower() in phrase.lower())
+                runs.append((wt, phrase))
+            run = []
+    else:
+        import jieba.posseg
+
+        lexical.configure()
+        run_words: list[str] = []
+        for w in [*jieba.posseg.cut(text), None]:
+            word = w.word if w is not None else ""
+            if w is not None and w.flag.startswith(_NOMINAL) and normalize(word) not in QUESTION_WORDS \
+                    and _CJK.search(word):
+                run_words.append(word)
+                continue
+            if run_words:
+                phrase = "".join(run_words)
+                key = normalize(phrase)
+                wt = sum(u.weight for u in units if normalize(u.label) in key)
+                runs.append((wt, phrase))
+            run_words = []
+    if not runs:
+        return max(units, key=lambda u: u.weight).label if units else text.strip()[:40]
+    return max(runs, key=lambda r: r[0])[1]
+
+
+# Which kind of document regulates an object, by the words of its name.
+_HINTS: tuple[tuple[str, str, str], ...] = (
+    (r"增值税|印花税|契税|关税|房产税|土地使用税|消费税|个人所得税|个税|\bVAT\b|stamp duty|deed tax|customs|"
+     r"land use tax|individual income tax|\bIIT\b",
+     "规定该税种的法律法规或财政部、税务总局的政策公告",
+     "the law or MOF/STA announcement that governs that tax"),
+    (r"税|tax", "规定该项税收优惠的财政部、税务总局公告或通知",
+     "the MOF/STA announcement or notice that grants that tax treatment"),
+    (r"保险|公积金|社保|工资|劳动|试用期|年休假|竞业|insurance|provident|pension|labou?r|probation|"
+     r"leave|non-compete|wage", "人力资源社会保障部门或地方政府的劳动、社会保险规定",
+     "a labour or social-insurance regulation (MOHRSS or the local government)"),
+    (r"上市|板|挂牌|股票|减持|证券|listing|stock exchange|STAR|ChiNext|NEEQ|shares",
+     "证监会或证券交易所的发行上市规则", "the CSRC's or the stock exchange's listing rules"),
+    (r"商标|著作权|版权|品种|布图|地理标志|trademark|copyright|plant variet|layout|geographical indication",
+     "规定该项知识产权的法律、条例及其收费标准", "the law or regulation on that kind of IP, with its fee schedule"),
+    (r"基金|项目|经费|资助|计划|grant|fund|programme|program",
+     "该计划或基金的管理办法、申报指南", "the programme's management measures or call for applications"),
+)
+
+
+def admin_hint(obj: str, lang: str) -> str:
+    """For an admin: which kind of document would let the bot answer a question about ``obj``."""
+    kind = ("规定该事项的法律、法规或部门规章、政策文件", "the law, regulation or policy notice that governs it")
+    for rx, zh, en in _HINTS:
+        if re.search(rx, obj, re.IGNORECASE):
+            kind = (zh, en)
+            break
+    if lang == "zh":
+        return f"语料中没有规定“{obj}”的文件；要回答此类问题，可上传{kind[0]}。"
+    return f"No document in the corpus regulates \u201c{obj}\u201d; to answer such questions, upload {kind[1]}."

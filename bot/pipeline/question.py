@@ -1,0 +1,181 @@
+"""Understand: a question becomes one typed ``Question`` that every later stage only reads.
+
+Its language is detected here and nowhere else; so are its kind (rule lookup, rate, amount,
+eligibility verdict), the topics (incentives) it is about, its sub-questions, the asker's facts
+(``bot.incentives`` extraction) and the figures it states (``quantities``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from bot.incentives import extract_facts, looks_like_eligibility_question
+from retrieval.glossary import detect_language
+
+from .quantities import normalize_text
+
+
+class Kind(StrEnum):
+    LOOKUP = "lookup"  # what does the rule say / who / when
+    RATE = "rate"  # which rate or threshold (for a year and taxpayer)
+    AMOUNT = "amount"  # how much, computed from the question's figures
+    ELIGIBILITY = "eligibility"  # can we / do we qualify / is it lawful
+
+
+# Topics: the catalog incentive (or rule family) a question is about. Several may match.
+TOPICS: dict[str, str] = {
+    "rd-super-deduction": r"加计扣除|研发费用|研究开发费用|研发支出|super[- ]?deduct|extra deduction|"
+    r"R&D\b.{0,40}(?:expens|cost|spend|deduct|claim|amorti)|(?:expens|cost|spend|amorti).{0,30}\bR&D\b|"
+    r"(?:研发|R&D).{0,200}(?:摊销|无形资产|amorti)|(?:摊销|amorti).{0,200}(?:研发|R&D)",
+    "high-tech-enterprise": r"高新技术企业|高企|\bHNTE\b|high[- ]tech(?:nology)? enterprise|high-tech (?:certif|status)|"
+    r"certified high|high-tech products?|be certified",
+    "tech-sme": r"科技型中小企业|科技型中小|tech(?:nology)?[- ]based (?:SME|small)|\btech[- ]SMEs?\b",
+    "tech-transfer-income": r"技术转让(?:所得|收入)|技术转让.{0,16}(?:所得税|免征|免税|减半|CIT|tax)|"
+    r"technology[- ]transfer (?:income|revenue|gains?)|transfer income|技术转让\s*revenue",
+    "venture-capital": r"创业投资企业|创投企业|创投|venture[- ]capital|\bVC\b",
+    "angel-investor": r"天使投资|angel",
+    "transfer-reward": r"(?:奖励|报酬|reward|remuneration|bonus|stake|owe|go to them).{0,60}"
+    r"(?:成果|转化|转让|许可|作价|专利|invention|patent|licen|transfer)|"
+    r"(?:成果|转化|转让|许可|作价|职务科技成果|专利|invention|patent|licen).{0,60}"
+    r"(?:奖励|报酬|reward|remuneration|inventor|发明人|团队|stake)",
+    "transfer-reward-pay-cap": r"绩效工资|工资总额|pay cap|performance[- ]pay|wage bill|salary cap|payroll cap",
+    "patent-inventor-reward": r"(?:发明人|设计人|inventor|designer).{0,40}(?:奖金|奖励|bonus|reward)|"
+    r"(?:奖金|奖励|bonus|reward).{0,40}(?:发明人|设计人|inventor|designer)|"
+    r"(?:授权|granted).{0,30}(?:专利|patent)",
+    "researcher-reward-income-tax": r"(?:个人所得税|个税|income tax|\bIIT\b).{0,30}(?:奖励|reward)|"
+    r"(?:奖励|reward).{0,30}(?:个人所得税|个税|income tax|\bIIT\b)",
+}
+_TOPIC_RES = {k: re.compile(v, re.IGNORECASE | re.DOTALL) for k, v in TOPICS.items()}
+
+_RATE = re.compile(
+    r"比例|比率|税率|几成|百分之几|多少%|rate|percentage|what share|how high",
+    re.IGNORECASE,
+)
+_AMOUNT = re.compile(
+    r"多少钱|多少万|多少元|多少(?:应纳税所得额|报酬|奖金|奖励|企业所得税|税)?|要缴多少|交多少|能抵扣多少|能摊销多少|"
+    r"how much|what (?:extra )?(?:deduction|amount|bonus|total)|minimum total|how many",
+    re.IGNORECASE,
+)
+_YES_NO = re.compile(
+    r"吗[？?]?\s*$|吗[？?]|是否|能否|可否|可不可以|能不能|是不是|有没有|够吗|够不够|合法吗|"
+    r"^\s*(?:does|do|is|are|can|may|will|should|has|have|could)\b|\b(?:can|could) (?:we|i|he|she|they)\b|"
+    r"\bdo (?:we|i) qualify\b|\bis (?:it|this|that) (?:lawful|legal|allowed)\b",
+    re.IGNORECASE,
+)
+# "能评/想申请/can we be certified": the asker is NOT yet certified
+_WANTS_STATUS = re.compile(
+    r"(?:能|可以|可否|能否|能不能|想|准备|打算|申请|申报|评为|评上|认定为|能评|评)"
+    r".{0,6}(?:科技型中小企业|高新技术企业|高企)|(?:can|could) we be (?:certified|recognised|recognized|registered)|"
+    r"\bdo we qualify\b|\bapply(?:ing)? for\b",
+    re.IGNORECASE,
+)
+_SUB_SPLIT = re.compile(r"(?<=[？?])\s*|(?<=[。])\s*(?=[^。]*[？?])")
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question understood once: what later stages read instead of the raw text."""
+
+    text: str  # as asked (cleaned)
+    norm: str  # NFKC-normalised, for figures
+    lang: str  # language to answer in: "zh" | "en"
+    written: str  # language mostly written in: "zh" | "en" | "mixed"
+    kind: Kind
+    topics: tuple[str, ...]  # incentive ids, most specific first
+    sub_questions: tuple[str, ...]
+    yes_no: bool
+    facts: dict[str, object] = field(default_factory=dict)  # bot.incentives facts
+    year: int | None = None  # tax year asked about
+    today: date = field(default_factory=date.today)
+    context: str = ""  # words of the previous turn, for follow-ups
+
+    @property
+    def year_or_now(self) -> int:
+        return self.year or self.today.year
+
+    def asks(self, pattern: str) -> bool:
+        return re.search(pattern, self.norm, re.IGNORECASE) is not None
+
+
+def written_language(text: str) -> str:
+    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    latin = len(re.findall(r"[A-Za-z]+", text))
+    if cjk and latin >= 3 and latin * 2 >= cjk / 2:
+        return "mixed"
+    return detect_language(text)
+
+
+_RD_STRONG = re.compile(r"加计扣除|super[- ]?deduct|extra deduction|摊销|amorti", re.IGNORECASE)
+
+
+def topics_of(text: str) -> tuple[str, ...]:
+    found = [k for k, rx in _TOPIC_RES.items() if rx.search(text)]
+    # "研发费用" alone is also a criterion of high-tech and tech-SME status: a question about
+    # those is not about the super-deduction unless it names it
+    if "rd-super-deduction" in found and len(found) > 1 and not _RD_STRONG.search(text):
+        found.remove("rd-super-deduction")
+    # inventor rewards on granted patents are their own rule, not a transfer reward
+    if "patent-inventor-reward" in found and "transfer-reward" in found and not re.search(
+        r"净收入|net (?:licen|transfer|income)|利润|profit|作价|stake|股", text, re.IGNORECASE
+    ):
+        found.remove("transfer-reward")
+    return tuple(found)
+
+
+def kind_of(norm: str, topics: tuple[str, ...], yes_no: bool) -> Kind:
+    if _AMOUNT.search(norm) and not re.search(r"比例是多少|rate", norm, re.IGNORECASE):
+        return Kind.AMOUNT
+    if _RATE.search(norm):
+        return Kind.RATE
+    if yes_no and (looks_like_eligibility_question(norm) or _WANTS_STATUS.search(norm)):
+        return Kind.ELIGIBILITY
+    return Kind.LOOKUP
+
+
+def understand(text: str, *, lang: str | None = None, context: str = "",
+               known: dict[str, object] | None = None, today: date | None = None) -> Question:
+    """Read a question once: language, kind, topics, sub-questions, facts, figures' year."""
+    today = today or date.today()
+    norm = normalize_text(text)
+    written = written_language(text)
+    answer_lang = lang or ("zh" if written == "mixed" and _mostly_chinese(text) else
+                           "en" if written == "mixed" else written)
+    facts: dict[str, object] = dict(known or {})
+    try:
+        facts.update(extract_facts(norm, today=today))
+    except Exception:  # noqa: BLE001 - a fact we cannot read is a fact we do not know
+        pass
+    if _WANTS_STATUS.search(norm):
+        for fact, rx in (("is_tech_sme", "科技型中小|SME"), ("is_high_tech", "高新|高企|high[- ]tech|HNTE")):
+            if re.search(rx, norm, re.IGNORECASE) and not re.search(
+                r"(?:已|已经|是|we are|we're|as)\s*(?:a\s+)?(?:registered|certified)?\s*(?:" + rx + ")",
+                norm, re.IGNORECASE,
+            ):
+                facts[fact] = False
+    year = facts.get("tax_year") if isinstance(facts.get("tax_year"), int) else None
+    topics = topics_of(norm + (" " + context if context and not topics_of(norm) else ""))
+    yes_no = bool(_YES_NO.search(norm))
+    subs = tuple(s.strip() for s in _SUB_SPLIT.split(norm) if s.strip() and re.search(r"[？?]", s)) or (norm,)
+    return Question(
+        text=text,
+        norm=norm,
+        lang=answer_lang,
+        written=written,
+        kind=kind_of(norm, topics, yes_no),
+        topics=topics,
+        sub_questions=subs,
+        yes_no=yes_no,
+        facts=facts,
+        year=year,  # type: ignore[arg-type]
+        today=today,
+        context=context,
+    )
+
+
+def _mostly_chinese(text: str) -> bool:
+    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    latin_chars = sum(len(w) for w in re.findall(r"[A-Za-z]+", text))
+    return cjk >= latin_chars / 3
