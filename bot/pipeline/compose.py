@@ -15,6 +15,7 @@ from retrieval.validity import Validity
 
 from .cite import best_sentences, resolve, whole_sentence
 from .decide import Decision
+from .figures import pct
 from .question import Question
 from .rules import Conclusion
 
@@ -45,9 +46,12 @@ def catalog_text(catalog: Catalog | None, basis: Basis) -> str:
 
 
 def supports(sentence: str, conclusion: Conclusion) -> bool:
-    """A retrieved sentence backs a conclusion when it repeats much of the decisive wording."""
+    """A retrieved sentence backs a conclusion when it repeats much of the decisive wording (and
+    its figure: a clause giving another period's 75 % does not back a 120 % conclusion)."""
     about = normalize(conclusion.about)
     if not about:
+        return False
+    if conclusion.figures and pct(conclusion.figures[0]) not in normalize(sentence):
         return False
     grams = {about[i:i + 2] for i in range(len(about) - 1)}
     n = normalize(sentence)
@@ -74,6 +78,10 @@ def citations_for(decision: Decision, snap: Snapshot, validity: Mapping[str, Val
                 cite = replace(cite, status=v.status, replaced_by=v.replaced_by)
             out.append(cite)
     added = 0
+    # quote what supports the conclusion and nothing else: when its own basis is in the corpus,
+    # other retrieved sentences (other periods, other categories) are left out
+    if any(c.in_corpus for c in out):
+        return out
     for s in sentences:
         if added >= MAX_SUPPORT:
             break

@@ -12,6 +12,8 @@ def money(wan: float, lang: str) -> str:
     """An amount given in 万元."""
     yuan = wan * 10_000
     if lang == "zh":
+        if abs(wan) >= 10_000:
+            return f"{_g(wan / 10_000, 4)}亿元"
         if abs(wan) >= 1:
             return f"{_g(wan, 4)}万元"
         return f"{yuan:,.0f}元"

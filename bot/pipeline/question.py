@@ -91,6 +91,7 @@ class Question:
     year: int | None = None  # tax year asked about
     today: date = field(default_factory=date.today)
     context: str = ""  # words of the previous turn, for follow-ups
+    notes: tuple[str, ...] = ()  # facts that cannot be right, named; they were not used
 
     @property
     def year_or_now(self) -> int:
@@ -155,6 +156,7 @@ def understand(text: str, *, lang: str | None = None, context: str = "",
                 norm, re.IGNORECASE,
             ):
                 facts[fact] = False
+    facts, notes = drop_implausible(facts, answer_lang, today)
     year = facts.get("tax_year") if isinstance(facts.get("tax_year"), int) else None
     topics = topics_of(norm + (" " + context if context and not topics_of(norm) else ""))
     yes_no = bool(_YES_NO.search(norm))
@@ -172,7 +174,32 @@ def understand(text: str, *, lang: str | None = None, context: str = "",
         year=year,  # type: ignore[arg-type]
         today=today,
         context=context,
+        notes=tuple(notes),
     )
+
+
+def drop_implausible(facts: dict[str, object], lang: str, today: date) -> tuple[dict[str, object], list[str]]:
+    """Facts that cannot be right (a tax year 2090, a share of 150 %, a negative amount) are
+    dropped, each with a note naming it, so no rule silently computes with them."""
+    zh = lang == "zh"
+    kept: dict[str, object] = {}
+    notes: list[str] = []
+    for name, value in facts.items():
+        if name == "tax_year" and isinstance(value, int) and not 1990 <= value <= today.year + 1:
+            notes.append(f"纳税年度{value}年不合理，已按今年（{today.year}年）回答，请核对年份。" if zh else
+                         f"Tax year {value} cannot be right, so this answer is for {today.year}; please check the year.")
+            continue
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            if name.endswith("_share") and not 0 <= value <= 100:
+                notes.append(f"比例{value:g}%不可能（应在0–100%之间），未采用。" if zh else
+                             f"A share of {value:g}% is impossible (it must be 0–100%), so it was not used.")
+                continue
+            if value < 0:
+                notes.append(f"数值{value:g}为负数，未采用。" if zh else
+                             f"The negative figure {value:g} cannot be right, so it was not used.")
+                continue
+        kept[name] = value
+    return kept, notes
 
 
 def _mostly_chinese(text: str) -> bool:

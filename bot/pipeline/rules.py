@@ -133,6 +133,9 @@ def _rd_facts(q: Question) -> tuple[dict, list[Text]]:
             if re.search(rx, q.norm, re.IGNORECASE):
                 facts["rd_activity"] = value
                 break
+    if re.search(r"集成电路|工业母机|integrated[- ]circuit|\bIC (?:design|enterprise|compan|firm)|machine[- ]tool",
+                 q.norm, re.IGNORECASE):
+        facts.setdefault("is_ic_or_machine_tool", True)
     got = negative_list_share(q)
     if got:
         facts["main_business_share"] = round(got[0], 4)
@@ -195,6 +198,8 @@ def rd_super_deduction(q: Question, cat: Catalog) -> Conclusion | None:
     if "rd-super-deduction" not in q.topics:
         return None
     facts, said = _rd_facts(q)
+    if q.asks(r"哪一?年|何时|什么时候|从何时|起始|\bwhen\b|since when|which year|from what date"):
+        return _rd_since(q, cat, facts)
     year = q.year_or_now
     v = _verdict(cat, "rd-super-deduction", facts, year)
     basis: list[Basis] = []
@@ -312,14 +317,10 @@ def rd_super_deduction(q: Question, cat: Catalog) -> Conclusion | None:
         else:
             lines_zh.append(f"该比例执行至{b_end:%Y年%-m月%-d日}。")
             lines_en.append(f"That rate runs until {b_end:%-d %B %Y}.")
-    notes = _track_notes(cat, v, facts, year)
+    notes = _track_notes(cat, v, facts, year) + ([] if (expense or commissioned or asks_amort) else list(b.notes))
     for n in notes:
         lines_zh.append(n.zh)
         lines_en.append(n.en)
-    if q.year is None and not (expense or commissioned or asks_amort):
-        other = _other_tracks_now(cat, year)
-        lines_zh.extend(o.zh for o in other)
-        lines_en.extend(o.en for o in other)
     return Conclusion(
         "rd-super-deduction",
         _t("\n".join(lines_zh), "\n".join(lines_en)),
@@ -332,32 +333,40 @@ def rd_super_deduction(q: Question, cat: Catalog) -> Conclusion | None:
     )
 
 
+def _rd_since(q: Question, cat: Catalog, facts: dict) -> Conclusion | None:
+    """"Since when is it 100 %?": the periods of the asked rate, the asker's category first."""
+    from bot.incentives import find_percents
+
+    asked = [v for _, _, v in find_percents(q.norm)]
+    entry = cat.get("rd-super-deduction")
+    known = {k: x for k, x in facts.items() if k in FACTS}
+    mine = {t.id for t in entry.tracks if any(t.check(known) is True for t in t.tests)}
+    periods = [b for b in entry.benefits if b.rate_percent is not None and b.period.start
+               and (not asked or b.rate_percent in asked)]
+    if not periods:
+        return None
+    periods.sort(key=lambda b: (b.track not in mine, b.track != "general", b.period.start))
+    lines_zh, lines_en, basis = [], [], []
+    for b in periods[:3]:
+        track = entry.track(b.track)
+        who_zh = track.name.zh if track else "企业"
+        who_en = track.name.en if track else "enterprises"
+        end_zh = f"至{b.period.end:%Y年%-m月%-d日}" if b.period.end else "起（未设截止日期）"
+        end_en = f" to {b.period.end:%-d %B %Y}" if b.period.end else " on (no end date)"
+        lines_zh.append(f"{who_zh}：自{b.period.start:%Y年%-m月%-d日}{end_zh}按{pct(b.rate_percent)}加计扣除——{_basis_ref(b.basis, 'zh')}。")
+        lines_en.append(f"{who_en}: {pct(b.rate_percent)} from {b.period.start:%-d %B %Y}{end_en} — {_basis_ref(b.basis, 'en')}.")
+        basis.extend(b.basis)
+    first = periods[0]
+    return Conclusion("rd-super-deduction", _t("\n".join(lines_zh), "\n".join(lines_en)), None,
+                      (first.rate_percent,), tuple(dict.fromkeys(basis)), about=f"自{first.period.start.year}年1月1日起 {pct(first.rate_percent)}")
+
+
 def _amortisation_years(s: str) -> float | None:
     m = re.search(r"(?:按|分|over|across)\s*(\d+|[十两一二三四五六七八九]+)\s*(?:年|years?)", s, re.IGNORECASE)
     if not m:
         return None
     raw = m.group(1)
     return float(raw) if raw.isdigit() else qty._number(raw)
-
-
-def _other_tracks_now(cat: Catalog, year: int) -> list[Text]:
-    """Other categories' rates this year (IC and machine-tool firms' 120%)."""
-    entry = cat.get("rd-super-deduction")
-    out = []
-    for b in entry.benefits:
-        if b.track in ("general",) or not b.period.overlaps(year) or b.rate_percent is None:
-            continue
-        track = entry.track(b.track)
-        if track is None:
-            continue
-        general = [g for g in entry.benefits if g.track == "general" and g.period.overlaps(year)]
-        if general and general[-1].rate_percent == b.rate_percent:
-            continue
-        end = f"（执行至{b.period.end:%Y年%-m月%-d日}）" if b.period.end else ""
-        end_en = f" (until {b.period.end:%-d %B %Y})" if b.period.end else ""
-        out.append(_t(f"另：{track.name.zh}为{pct(b.rate_percent)}{end}——{_basis_ref(b.basis, 'zh')}。",
-                      f"Also: {track.name.en}: {pct(b.rate_percent)}{end_en} — {_basis_ref(b.basis, 'en')}."))
-    return out
 
 
 # ---------------------------------------------------------------- high-tech enterprise
@@ -495,7 +504,8 @@ def tech_transfer_income(q: Question, cat: Catalog) -> Conclusion | None:
     if "tech-transfer-income" not in q.topics:
         return None
     s = q.norm
-    income = qty.money_after(s, r"技术转让所得|transfer income(?: of)?|(?:technology[- ])?transfer gains?(?: of)?")
+    income = qty.money_for(s, r"技术转让所得|transfer income(?: of)?|(?:technology[- ])?transfer gains?(?: of)?",
+                           r"\s*(?:of|in) (?:qualifying )?(?:technology[- ])?transfer (?:income|gains?)")
     revenue = qty.money_after(s, r"技术转让\s*(?:收入|revenue)|transfer (?:revenue|proceeds)(?: of)?", window=10)
     cost = qty.money_after(s, r"(?:成本|cost)[^，,。；]{0,12}?(?:税费|taxes)?[^，,。；\d]{0,8}", window=10)
     if income is None and revenue is not None and cost is not None:
@@ -508,18 +518,27 @@ def tech_transfer_income(q: Question, cat: Catalog) -> Conclusion | None:
     else:
         return None
     rate = qty.percent_before(s, r"(?:的)?(?:企业所得税)?税率|(?:CIT|income tax) rate", window=10) or \
-        qty.percent_after(s, r"税率|tax rate|rate of", window=8) or STANDARD_CIT
+        qty.percent_after(s, r"税率|tax rate|rate of", window=8)
+    standard = rate is None
+    rate = rate or STANDARD_CIT
     exempt = min(income, 500.0)
     over = max(income - 500.0, 0.0)
     tax = over * rate / 100 * 0.5
     if over <= 0:
         zh = f"不用缴企业所得税：{how.zh}，未超过500万元，全部免征企业所得税。"
         en = f"No income tax is due: {how.en}, which is within the RMB 5 million (500万元) exemption, so all of it is exempt."
+    elif q.asks(r"免征多少|免税多少|exempt") and not q.asks(r"缴|交|pay|owe|due"):
+        zh = (f"免征{money(exempt, 'zh')}：{how.zh}，其中不超过500万元的部分免征企业所得税，超过的{money(over, 'zh')}减半征收，"
+              f"应缴{money(over, 'zh')}×{pct(rate)}×50%={money(tax, 'zh')}" + ("（按25%的法定税率计）。" if standard else "。"))
+        en = (f"RMB 5 million is exempt: {how.en}; the first RMB 5 million is exempt from income tax and the remaining "
+              f"{money(over, 'en')} is taxed at half, so the tax is {money(over, 'en')} × {pct(rate)} × 50% = "
+              f"{money(tax, 'en')}" + (" (at the standard 25% rate)." if standard else "."))
     else:
         zh = (f"应缴企业所得税{money(tax, 'zh')}：{how.zh}，其中不超过500万元的部分免征，超过的{money(over, 'zh')}减半征收："
-              f"{money(over, 'zh')}×{pct(rate)}×50%={money(tax, 'zh')}。")
+              f"{money(over, 'zh')}×{pct(rate)}×50%={money(tax, 'zh')}" + ("（按25%的法定税率计）。" if standard else "。"))
         en = (f"Income tax of {money(tax, 'en')}: {how.en}; the first RMB 5 million is exempt and the remaining "
-              f"{money(over, 'en')} is taxed at half: {money(over, 'en')} × {pct(rate)} × 50% = {money(tax, 'en')}.")
+              f"{money(over, 'en')} is taxed at half: {money(over, 'en')} × {pct(rate)} × 50% = {money(tax, 'en')}"
+              + (" (at the standard 25% rate)." if standard else "."))
     return Conclusion("tech-transfer-income", _t(zh, en), None, (income, exempt, over, tax), (IMPL_90,),
                       about="不超过500万元的部分，免征企业所得税；超过500万元的部分，减半征收")
 
