@@ -126,12 +126,17 @@ def topics_of(text: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+_SELF = re.compile(r"我们|我司|本公司|我公司|本单位|我是|我在|\b(?:we|our|us|i)\b", re.IGNORECASE)
+
+
 def kind_of(norm: str, topics: tuple[str, ...], yes_no: bool) -> Kind:
     if _AMOUNT.search(norm) and not re.search(r"比例是多少|rate", norm, re.IGNORECASE):
         return Kind.AMOUNT
     if _RATE.search(norm):
         return Kind.RATE
-    if yes_no and (looks_like_eligibility_question(norm) or _WANTS_STATUS.search(norm)):
+    # an eligibility question is about the asker ("can WE claim…"); "do university researchers'
+    # rewards count…" asks what a rule says
+    if yes_no and _SELF.search(norm) and (looks_like_eligibility_question(norm) or _WANTS_STATUS.search(norm)):
         return Kind.ELIGIBILITY
     return Kind.LOOKUP
 
@@ -157,6 +162,7 @@ def understand(text: str, *, lang: str | None = None, context: str = "",
             ):
                 facts[fact] = False
     facts, notes = drop_implausible(facts, answer_lang, today)
+    notes += implausible_figures(norm, answer_lang)
     year = facts.get("tax_year") if isinstance(facts.get("tax_year"), int) else None
     topics = topics_of(norm + (" " + context if context and not topics_of(norm) else ""))
     yes_no = bool(_YES_NO.search(norm))
@@ -176,6 +182,26 @@ def understand(text: str, *, lang: str | None = None, context: str = "",
         context=context,
         notes=tuple(notes),
     )
+
+
+_SHARE_OVER = re.compile(r"(?:占|占比|比例为?|share of|makes? up|account(?:s|ed)? for)\s*(?:收入的?|revenue)?\s*(\d{3,}(?:\.\d+)?)\s*%",
+                         re.IGNORECASE)
+_NEGATIVE = re.compile(r"(?:^|[\s:：为是，,(（])(?:-|−|负)\s*(\d+(?:\.\d+)?)\s*(?:万|亿|元|million|yuan|%)", re.IGNORECASE)
+
+
+def implausible_figures(norm: str, lang: str) -> list[str]:
+    """Shares over 100 % and negative amounts written in the question (fact extraction skips them)."""
+    zh = lang == "zh"
+    out = []
+    for m in _SHARE_OVER.finditer(norm):
+        v = float(m.group(1))
+        if v > 100:
+            out.append(f"比例{v:g}%不可能（应在0–100%之间），未采用。" if zh else
+                       f"A share of {v:g}% is impossible (it must be 0–100%), so it was not used.")
+    for m in _NEGATIVE.finditer(norm):
+        out.append(f"负数“{m.group(0).strip(' :：，,(（')}”不合理，未采用。" if zh else
+                   f"The negative figure “{m.group(0).strip(' :,(')}” cannot be right, so it was not used.")
+    return out
 
 
 def drop_implausible(facts: dict[str, object], lang: str, today: date) -> tuple[dict[str, object], list[str]]:

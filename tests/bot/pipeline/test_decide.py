@@ -1,0 +1,90 @@
+"""The decide stage on the real catalog: rates for the asked year and taxpayer, amounts, verdicts."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.incentives import load_catalog
+from bot.pipeline.decide import decide
+from bot.pipeline.question import Kind, understand
+
+CATALOG = load_catalog(Path(__file__).resolve().parents[3] / "corpus" / "incentives")
+TODAY = date(2026, 12, 7)
+
+
+def lead(text: str, lang: str | None = None) -> str:
+    d = decide(understand(text, lang=lang, today=TODAY), CATALOG)
+    assert d.decided, text
+    return d.conclusions[0].text.get(understand(text, lang=lang, today=TODAY).lang)
+
+
+@pytest.mark.parametrize(
+    ("question", "first", "also"),
+    [
+        # the rate of the asked year, not of another period or category
+        ("我们是汽车零部件制造企业，制造业收入占九成，2020年度研发费用加计扣除比例是多少？", "75%", "2021年1月1日"),
+        ("2021年度我们制造业收入刚好占一半，研发费用加计扣除比例是多少？", "100%", "制造业"),
+        ("2020年一家科技型中小企业的研发费用加计扣除比例是多少？", "75%", "财税〔2018〕99号"),
+        ("研发费用加计扣除比例是多少？", "100%", "2023年第7号"),
+        ("集成电路企业研发费用加计扣除比例是多少？", "120%", "2023年第44号"),
+    ],
+)
+def test_rates_follow_the_year_and_the_category(question, first, also):
+    text = lead(question)
+    assert text.split("\n")[0].count("%") and first in text.split("\n")[0].split("：")[0] + text[:40], text
+    assert also in text, text
+
+
+def test_amounts_are_computed_from_the_question():
+    assert "570万元" in lead("一家软件企业2020年自己发生研发费用600万元，另外委托国内研究所研发支付200万元。一共可以加计扣除多少？")
+    assert "RMB 2.1 million" in lead(
+        "An angel investor put RMB 3 million into a qualifying start-up in 2022 and has held it for 3 years. "
+        "How much can be offset?")
+    text = lead("一家居民企业2024年取得技术转让所得1300万元，适用25%的税率，要缴多少企业所得税？")
+    assert text.startswith("应缴企业所得税100万元") and "800万元×25%×50%" in text
+    assert "450万元" in lead("我们 2024 年技术转让 revenue 700 万，相关 cost 和税费一共 250 万，要交 CIT 吗？")
+    assert "15,000" in lead("We have no inventor reward rules. This year we were granted three invention patents and "
+                            "two design patents. What is the minimum total bonus?")
+    assert lead("In 2019 we capitalised an R&D patent at a cost of RMB 10 million, amortised over 10 years. "
+                "How much amortisation can we deduct for 2019?").startswith("RMB 1.75 million")
+
+
+def test_verdicts_use_the_facts_the_question_states():
+    # "能评" means not yet certified; assets above 2亿 settle it
+    text = lead("我们公司职工300人，资产总额2.5亿元，能评科技型中小企业吗？")
+    assert text.startswith("不能") and "2.5亿元" in text
+    text = lead("某贸易公司2024年收入总额1亿元，其中投资收益2000万元；批发业务收入4500万元。研发费用能加计扣除吗？")
+    assert text.startswith("不能") and "56.25%" in text
+    assert lead("某部属高校规定：专利转让净收入的三成奖励给团队。这个规定合法吗？").startswith("不合法")
+    assert lead("An angel investor bought into a start-up 18 months ago. Can he use the 70% offset now?").startswith("No")
+
+
+def test_a_factual_question_is_not_taken_for_an_eligibility_one():
+    q = understand("高校科研人员的成果转化奖励要计入绩效工资总量吗？", today=TODAY)
+    assert q.kind is not Kind.ELIGIBILITY
+    assert lead("高校科研人员的成果转化奖励要计入绩效工资总量吗？").startswith("不受限制")
+
+
+def test_english_questions_get_english_conclusions_with_english_figures():
+    text = lead("In tax year 2017 we were a registered technology-based SME and expensed RMB 6 million of "
+                "qualifying R&D. What extra deduction could we claim, and what would an ordinary company get?")
+    assert "RMB 4.5 million" in text and "50%" in text
+    assert sum("\u4e00" <= ch <= "\u9fff" for ch in text.split("\n")[0]) < len(text.split("\n")[0]) / 5
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [("2090年研发费用加计扣除比例是多少？", "2090"),
+     ("我们批发收入占150%，能享受研发费用加计扣除吗？", "150%")],
+)
+def test_facts_that_cannot_be_right_are_named_and_not_used(question, named):
+    q = understand(question, today=TODAY)
+    assert any(named in n for n in q.notes)
+    d = decide(q, CATALOG)
+    assert d.notes == q.notes
+    assert "2090年度" not in "".join(c.text.zh for c in d.conclusions)
+
+
+def test_no_rule_decides_a_question_it_has_no_figures_or_topic_for():
+    assert not decide(understand("振兴东北专项行动由谁监督考核？", today=TODAY), CATALOG).decided
