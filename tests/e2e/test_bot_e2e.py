@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -39,6 +40,10 @@ from tests.fakes.openai_server import FakeOpenAI
 ADMIN_ID = TELEGRAM_ADMIN_ID
 ZH_QUESTION = "研发费用加计扣除的比例是多少？"
 EN_QUESTION = "Is the reward for technology transfer counted in the total wage bill?"
+PAY_ZH = "高校科研人员的成果转化奖励要计入绩效工资总量吗？"
+PAY_EN = "Are technology transfer rewards excluded from performance pay?"
+# The mini corpus's wording (tests/fixtures/corpus/northeast_plan.txt, 国科发创〔2018〕17号).
+PAY_CLAUSE = "1. 强化政策衔接配套。科技成果转化奖励不纳入绩效工资总额基数。落实研发费用加计扣除等政策。"
 REPO = Path(__file__).resolve().parents[2]
 
 Reply = dict[str, Any]
@@ -167,6 +172,11 @@ def sources(reply: Reply) -> list[str]:
     return [d for d in callbacks(reply) if d.startswith("src:")]
 
 
+def cjk_share(html: str) -> float:
+    text = re.sub(r"<[^>]+>", "", html)
+    return sum("\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in text) / len(text)
+
+
 def assert_silent(client: EmulatorClient, chat_id: int, seconds: float = 1.0) -> None:
     time.sleep(seconds)
     assert client.replies(chat_id) == []
@@ -197,11 +207,12 @@ def test_chinese_question_gets_a_cited_answer_while_typing(
     monkeypatch.setattr(handlers, "TYPING_AFTER", 0.0)
     reply = bot.ask(ZH_QUESTION)
     text = reply["text"]
-    assert text.startswith("<b>要点</b>：")
+    # the conclusion first (today's rate: 100% since 2023), then the clause that proves it
+    assert text.startswith("<b>结论</b>：") and "研发费用加计扣除比例为100%" in text.split("\n")[0]
     assert "依据（原文摘录）" in text
-    assert "再按照实际发生额的75%在税前加计扣除" in text  # 财税〔2018〕99号
-    assert "财税〔2018〕99号" in text and "财政部 税务总局公告2023年第7号" in text
-    assert len(sources(reply)) >= 2
+    assert "自2023年1月1日起，再按照实际发生额的100%在税前加计扣除" in text
+    assert "（财政部 税务总局公告2023年第7号）" in text
+    assert labels(reply)[0].startswith("[1] 财政部 税务总局公告2023年第7号")
     endpoints = [c.endpoint for c in bot.calls if c.endpoint in ("sendChatAction", "sendMessage")]
     assert endpoints[0] == "sendChatAction"
     assert next(c.params for c in bot.calls if c.endpoint == "sendChatAction")["action"] == "typing"
@@ -222,8 +233,8 @@ def test_example_button_asks_the_question(bot: LiveBot) -> None:
     assert callbacks(start) == ["ask:zh:0", "ask:zh:1", "ask:zh:2"]
     bot.client.press_button(start, "研发费用加计扣除的比例是多少？")
     [reply] = bot.client.wait_for(has_feedback)
-    assert reply["text"].startswith("❓ <b>研发费用加计扣除的比例是多少？</b>")
-    assert "75%" in reply["text"]
+    assert reply["text"].startswith("❓ <b>研发费用加计扣除的比例是多少？</b>\n\n<b>结论</b>")
+    assert "100%" in reply["text"]
 
 
 def test_source_button_opens_the_full_clause(bot: LiveBot) -> None:
@@ -240,6 +251,30 @@ def test_source_button_opens_the_full_clause(bot: LiveBot) -> None:
     assert "<i>二、重点任务 › （一）加快改革政策落实落地 › 1. 强化政策衔接配套</i>" in text
     answered = [c.params for c in bot.calls if c.endpoint == "answerCallbackQuery"]
     assert answered, "the button press was not answered"
+
+
+def test_pay_question_states_the_conclusion_first_and_quotes_the_plan(bot: LiveBot) -> None:
+    text = bot.ask(PAY_ZH)["text"]
+    first = text.split("\n")[0]
+    assert first.startswith("<b>结论</b>：不受限制")
+    assert "不纳入绩效工资" in first
+    plan = text.split("（国科发创〔2018〕17号），2018-01-09</b>\n")[1].split("\n\n")[0]
+    assert f"{PAY_CLAUSE}</blockquote>" in plan  # quoted in the group of its own document
+
+
+def test_english_pay_question_answers_in_english_and_opens_the_clause(bot: LiveBot) -> None:
+    reply = bot.ask(PAY_EN)
+    lead = reply["text"].split("\n\n")[0]
+    assert lead.startswith("<b>Answer</b>: ")
+    assert "not counted in performance pay" in lead and cjk_share(lead) <= 0.2
+    quote = re.findall(r"<blockquote>(.*?)</blockquote>", reply["text"])[0]  # [1]'s quote
+    bot.client.send_callback(reply["message_id"], sources(reply)[0])
+    # (the answer quotes the clause too: only later messages count)
+    [clause] = bot.client.wait_for(
+        text_has(PAY_CLAUSE, "国科发创〔2018〕17号"), after=reply["message_id"]
+    )
+    assert "".join(quote.split()) in "".join(clause["text"].split())
+    assert clause["reply_parameters"]["message_id"] == reply["message_id"]
 
 
 def test_feedback_is_recorded_and_the_buttons_go(bot: LiveBot) -> None:
@@ -324,7 +359,7 @@ def test_in_groups_only_mentions_and_replies_are_answered(bot: LiveBot) -> None:
         entities=[{"type": "mention", "offset": 0, "length": len(mention)}],
     )
     [answer] = bot.client.wait_for(has_feedback, chat_id=group)
-    assert "75%" in answer["text"]
+    assert "100%" in answer["text"]
     first = bot.client.replies(group)[0]
     assert first["reply_parameters"]["message_id"] == sent["message_id"]
     bot.client.send_message("那2018年呢？", chat_type="group", chat_id=group, reply_to=answer)
@@ -681,7 +716,7 @@ def test_polling_run_answers_and_never_logs_the_token(
             time.sleep(0.1)
         client.send_message(ZH_QUESTION)
         [answer] = client.wait_for(has_feedback, timeout=30)
-        assert "75%" in answer["text"]
+        assert "100%" in answer["text"]
     output = log_path.read_text(encoding="utf-8", errors="replace")
     assert "answered in" in output and "DEBUG" in output
     assert token not in output and token.split(":")[1] not in output
