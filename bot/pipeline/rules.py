@@ -675,16 +675,20 @@ def pay_cap(q: Question, cat: Catalog) -> Conclusion | None:
     for p in entry.provisions:
         if any(b.doc_number == "国科发创〔2018〕17号" for b in p.basis):
             basis = list(p.basis) + basis
+    # "are they excluded?" is answered yes, "are they counted / capped?" no: the same rule
+    excluded_asked = q.asks(r"exclu|not (?:count|includ|capp|subject)|outside|exempt")
     zh = ("不受限制：高校、科研院所科研人员依法取得的成果转化奖励收入，不纳入绩效工资（国科发创〔2018〕17号）；"
           "《促进科技成果转化法》第四十五条规定，国家设立的研究开发机构、高等院校和事业单位的此类奖励和报酬支出计入当年本单位工资总额，"
           "但不受当年本单位工资总额限制、不纳入本单位工资总额基数。")
-    en = ("No, it is not capped: transfer rewards lawfully earned by researchers of universities and research institutes "
+    head_en = "Yes, they are excluded" if excluded_asked else "No, they are not capped"
+    en = (f"{head_en}: transfer rewards lawfully earned by researchers of universities and research institutes "
           "are not counted in performance pay (国科发创〔2018〕17号), and under Art. 45 of the Law on Promoting the "
           "Transformation of S&T Achievements such payments count in the unit's wage bill for the year but are not "
           "subject to its cap and do not enter the base.")
     if not q.yes_no and not q.asks(r"限制|总量|cap|limit|计入|纳入|count"):
         return None
-    return Conclusion("transfer-reward-pay-cap", _t(zh, en), "no", (), tuple(dict.fromkeys(basis)),
+    return Conclusion("transfer-reward-pay-cap", _t(zh, en), "yes" if excluded_asked else "no", (),
+                      tuple(dict.fromkeys(basis)),
                       about="不纳入绩效工资 不受当年本单位工资总额限制")
 
 

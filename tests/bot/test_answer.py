@@ -35,7 +35,9 @@ def test_english_question_gets_english_framing_around_chinese_quotes(app):
     assert answer.lang == "en"
     assert any("不纳入绩效工资" in c.quote for c in answer.citations)
     # the conclusion comes first, in English; the quotes stay verbatim Chinese
-    assert answer.text.startswith("Answer: No, it is not capped")
+    assert answer.text.startswith("Answer: Yes, they are excluded")  # the question asks "excluded?"
+    capped = app.answerer.answer("Do technology transfer rewards count against the performance pay cap?")
+    assert capped.text.startswith("Answer: No, they are not capped")
     assert "Sources (quoted verbatim, in Chinese)" in answer.text
 
 

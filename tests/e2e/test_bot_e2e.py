@@ -265,7 +265,7 @@ def test_pay_question_states_the_conclusion_first_and_quotes_the_plan(bot: LiveB
 def test_english_pay_question_answers_in_english_and_opens_the_clause(bot: LiveBot) -> None:
     reply = bot.ask(PAY_EN)
     lead = reply["text"].split("\n\n")[0]
-    assert lead.startswith("<b>Answer</b>: ")
+    assert lead.startswith("<b>Answer</b>: Yes, they are excluded")  # "excluded?" is answered yes
     assert "not counted in performance pay" in lead and cjk_share(lead) <= 0.2
     quote = re.findall(r"<blockquote>(.*?)</blockquote>", reply["text"])[0]  # [1]'s quote
     bot.client.send_callback(reply["message_id"], sources(reply)[0])
