@@ -280,7 +280,16 @@ def assess(entry: Incentive, facts: dict[str, FactValue], year: int) -> Verdict:
     return Verdict(entry, outcome, results, benefit, provisions, relevant)
 
 
+def _final_no(v: Verdict) -> bool:
+    """"Does not apply" on a failed rule that rests on no assumption: no answer can change it."""
+    return v.verdict is Outcome.DOES_NOT_APPLY and any(
+        c.status is Status.FAILED and not c.skipped and not c.assumed for c in v.conditions
+    )
+
+
 def _with_missing(v: Verdict, order: tuple[str, ...]) -> Verdict:
+    if _final_no(v):
+        return replace(v, missing=())
     wanted = {f for c in v.conditions if c.status is Status.UNKNOWN for f in c.missing}
     wanted |= {f for c in v.conditions for f in c.assumed} | set(v.benefit.pending)
     if any(p.applies is None for p in v.provisions):
@@ -617,8 +626,8 @@ def _rank_missing(
     scores: dict[str, float] = {}
     decisive: set[str] = set()
     for entry, v in zip(entries, verdicts, strict=True):
-        if not v.relevant:
-            continue
+        if not v.relevant or _final_no(v):
+            continue  # a final "does not apply" ends the questions for that incentive
         primary: set[str] = set()
         for c in v.conditions:
             if c.status is not Status.UNKNOWN or not c.settleable:

@@ -655,3 +655,17 @@ def test_json_contract(catalog):
     assert set(verdicts.values()) <= {"applies", "does_not_apply", "unknown"}
     zh = evaluate(catalog, facts, 2024).to_json("zh")
     assert zh["incentives"][0]["name"] == "研发费用税前加计扣除"
+
+
+def test_does_not_apply_ends_the_questions_for_that_incentive(catalog):
+    # a wholesaler over 50 %: the super-deduction is settled, nothing more to ask about it
+    report = evaluate(catalog, {"entity_type": "enterprise", "industry": "wholesale_retail",
+                                "main_business_share": 80}, 2024, ids=["rd-super-deduction"])
+    assert report.verdicts[0].verdict is Outcome.DOES_NOT_APPLY
+    assert report.verdicts[0].missing == () and report.missing == ()
+    assert report.next_question() is None
+    # an angel who held the shares 18 months: no questions about the investee either
+    report = evaluate(catalog, {"entity_type": "investor", "investor_type": "angel_individual",
+                                "years_held": 1.5}, 2024, ids=["angel-investor"])
+    assert report.verdicts[0].verdict is Outcome.DOES_NOT_APPLY
+    assert report.next_question() is None
