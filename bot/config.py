@@ -41,6 +41,7 @@ class AnswerSettings:
     max_documents: int = 3
     min_support: float = 0.28
     confident_support: float = 0.36
+    coverage_threshold: float = 0.5
 
 
 @dataclass(frozen=True)
