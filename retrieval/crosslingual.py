@@ -187,6 +187,94 @@ def _base_forms(word: str) -> list[str]:
     return out
 
 
+# ---------------------------------------------------------------- figures
+
+_SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9}
+_CURRENCY = r"(?:rmb|cny|yuan|renminbi|¥|￥)"
+_MONEY = re.compile(
+    rf"(?:{_CURRENCY}\s*)?(\d[\d,]*(?:\.\d+)?)\s*(thousand|million|billion|mn|bn|k|m)?\b\s*({_CURRENCY})?",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"(?<![\d,.])((?:19|20)\d{2})(?![\d,%]|\s*(?:yuan|rmb|percent|%))", re.IGNORECASE)
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:percent|per\s+cent|pct)\b", re.IGNORECASE)
+_EN_NUMBERS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
+    "sixty": 60,
+}
+_DURATION = re.compile(
+    rf"\b(\d{{1,3}}|{'|'.join(_EN_NUMBERS)})[\s-]*(year|month|day)s?\b", re.IGNORECASE
+)
+_ZH_DIGITS = "零一二三四五六七八九"
+_ZH_UNIT = {"year": ("年",), "month": ("个月",), "day": ("日", "天")}
+
+
+def _zh_numeral(n: int) -> str:
+    """1–99 in Chinese numerals, as laws write durations (十二个月, 六十日)."""
+    tens, ones = divmod(n, 10)
+    if not tens:
+        return _ZH_DIGITS[n]
+    return ("" if tens == 1 else _ZH_DIGITS[tens]) + "十" + (_ZH_DIGITS[ones] if ones else "")
+
+
+def _yuan_forms(value: float) -> tuple[str, ...]:
+    """How Chinese texts write an amount of yuan: 500万元, 5,000万元, 2亿元, 4000元."""
+    def num(x: float) -> str:
+        return f"{x:.4f}".rstrip("0").rstrip(".")
+
+    forms = []
+    if value >= 1e8:
+        return (f"{num(value / 1e8)}亿元",)
+    if value >= 1e4:
+        wan = value / 1e4
+        forms.append(f"{num(wan)}万元")
+        if wan >= 1000 and wan == int(wan):
+            forms.append(f"{int(wan):,}万元")
+    else:
+        forms.append(f"{num(value)}元")
+        if value >= 1000 and value == int(value):
+            forms.append(f"{int(value):,}元")
+    return tuple(forms)
+
+
+def english_figures(text: str) -> list[tuple[str, tuple[str, ...], str]]:
+    """Figures in an English question as Chinese texts write them: (phrase, its variants, kind).
+
+    "RMB 5 million" → 500万元, "50 million yuan" → 5000万元 / 5,000万元, "75 percent" → 75%,
+    "2019" → 2019年, "two years" → 2年 / 两年 / 二年, "36 months" → 36个月. Amounts need a currency
+    or a scale word; a bare number is left alone.
+    """
+    out: list[tuple[str, tuple[str, ...], str]] = []
+    for m in _MONEY.finditer(text):
+        scale = m.group(2)
+        currency = bool(m.group(3)) or bool(re.match(_CURRENCY, m.group(0), re.IGNORECASE))
+        if not (scale or currency):
+            continue
+        if scale and scale.lower() == "m" and not currency:
+            continue  # "5 m" may be metres
+        try:
+            value = float(m.group(1).replace(",", "")) * _SCALE.get((scale or "").lower(), 1.0)
+        except ValueError:
+            continue
+        if value >= 1:
+            forms = _yuan_forms(value)
+            out.append((forms[0], forms, "money"))
+    for m in _PERCENT.finditer(text):
+        out.append((f"{m.group(1)}%", (f"{m.group(1)}%",), "percent"))
+    for m in _YEAR.finditer(text):
+        out.append((f"{m.group(1)}年", (f"{m.group(1)}年",), "year"))
+    for m in _DURATION.finditer(text):
+        word, unit = m.group(1).lower(), m.group(2).lower()
+        n = int(word) if word.isdigit() else _EN_NUMBERS[word]
+        if not 0 < n < 100:
+            continue
+        variants = [f"{n}{u}" for u in _ZH_UNIT[unit]] + [f"{_zh_numeral(n)}{u}" for u in _ZH_UNIT[unit]]
+        if n == 2:
+            variants += [f"两{u}" for u in _ZH_UNIT[unit]]
+        out.append((variants[0], tuple(dict.fromkeys(variants)), "duration"))
+    return out
+
+
 class LazyDictionary:
     """Loads the dictionary in the background at start-up; searches before it is ready skip it."""
 

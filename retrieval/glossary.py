@@ -80,6 +80,19 @@ _DROP = frozenset({"the", "a", "an"})  # articles never change which term is mea
 # Acronyms that are also English words ("IT" vs "it", "MOST" vs "most") match only in capitals.
 _CASED = frozenset({"it", "most", "cast", "sat", "hit", "pi", "pit", "fie", "cup"})
 
+# Head nouns people use interchangeably inside a multi-word term ("small low-profit companies" for
+# "small low-profit enterprise", "entertainment spending" for "entertainment expenses"). Tried only
+# where the exact word does not continue a glossary term, so exact matches keep their meaning.
+# fmt: off
+_EQUIVALENT_GROUPS = (
+    ("enterprise", "company", "firm", "business", "corporation"),
+    ("expense", "cost", "spending", "expenditure", "outlay"),
+    ("employee", "staff", "worker", "personnel"),
+    ("income", "revenue"),
+    ("rule", "regulation", "provision"),
+)
+# fmt: on
+
 # British → American spellings, so one glossary variant serves both.
 _SPELLING = {
     "licence": "license",
@@ -138,6 +151,12 @@ def _stem(tok: str) -> str:
     elif tok.endswith(("ised", "ising", "ise")) and len(tok) > 5:
         tok = re.sub(r"is(ed|ing|e)$", r"iz\1", tok)
     return tok
+
+
+# by normalised form ("enterprise" is stemmed to "enterprize")
+_EQUIVALENTS: dict[str, tuple[str, ...]] = {
+    _stem(w): tuple(_stem(o) for o in group if o != w) for group in _EQUIVALENT_GROUPS for w in group
+}
 
 
 def _prepare(text: str) -> str:
@@ -345,13 +364,21 @@ class Glossary:
         for i in range(len(toks)):
             node = self._root
             j = i
+            first_swapped = False
             while j < len(toks):
                 child = node.children.get(toks[j][0])
+                if child is None:
+                    child = next(
+                        (node.children[w] for w in _EQUIVALENTS.get(toks[j][0], ()) if w in node.children),
+                        None,
+                    )
+                    first_swapped = first_swapped or j == i
                 if child is None:
                     break
                 node = child
                 j += 1
-                if node.terms:
+                # a lone word is never swapped: "business" alone need not mean 企业
+                if node.terms and not (first_swapped and j - i == 1):
                     span = base[toks[i][1] : toks[j - 1][2]]
                     share = len(node.terms)  # terms that share exactly these English words
                     for idx in node.terms:

@@ -18,7 +18,7 @@ from functools import lru_cache
 import numpy as np
 
 from . import lexical
-from .crosslingual import EN_STOPWORDS, EnglishShadow, LazyDictionary
+from .crosslingual import EN_STOPWORDS, EnglishShadow, LazyDictionary, english_figures
 from .documents import Hit, normalize
 from .glossary import Glossary, detect_language, normalize_en
 from .index import Index, Snapshot
@@ -137,6 +137,10 @@ def period_ended(text: str, today: str) -> bool:
     ends = [f"{y}-{int(m):02d}-{int(d):02d}" for y, m, d in _PERIOD_END.findall(normalize(text))]
     return bool(ends) and max(ends) < today
 
+
+# Phrase weight of a figure read from an English question: an amount or a rate names the clause
+# almost by itself; a year or a duration ("2 years") is common to many clauses.
+_EN_FIGURE_WEIGHT = {"money": 3.0, "percent": 3.0, "year": 1.5, "duration": 1.0}
 
 _FIGURE = re.compile(r"\d+(?:\.\d+)?(?:%|‰|万元|亿元|元|年|倍)")
 
@@ -266,6 +270,7 @@ class Searcher:
         phrases: dict[str, float] = {}
         untranslated: tuple[str, ...] = ()
         sources: list[tuple[str, tuple[str, ...]]] = []
+        figure_variants: dict[str, tuple[str, ...]] = {}
         if lang == "en":
             for tok in lexical.tokenize(query):
                 # English words rarely occur in the corpus; numbers and codes do.
@@ -290,6 +295,13 @@ class Searcher:
                 for zh, w in dict_terms:
                     expansions.append(zh)
                     add(zh, w)
+            # figures as the corpus writes them: "RMB 5 million" → 500万元, "2019" → 2019年
+            for phrase, variants, kind in english_figures(query):
+                figure_variants[phrase] = variants
+                phrases[phrase] = max(phrases.get(phrase, 0.0), _EN_FIGURE_WEIGHT[kind])
+                expansions.append(phrase)
+                for tok in lexical.tokenize(phrase):
+                    add(tok, 0.6)
         else:
             wants_number = bool(_QUANTITY.search(query))
             for tok in lexical.tokenize(query):
@@ -316,7 +328,7 @@ class Searcher:
             names=_names(query, lang),
             dense_texts=tuple(dense),
             phrases=tuple((p, w) for p, w in kept),
-            phrase_variants=tuple(self._variants(p) for p, _ in kept),
+            phrase_variants=tuple(figure_variants.get(p) or self._variants(p) for p, _ in kept),
             wants_number=bool(_QUANTITY.search(query)),
             number_kinds=tuple(k for k, (q, _) in _NUMBER_KINDS.items() if q.search(query))
             if _QUANTITY.search(query) else (),
