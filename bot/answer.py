@@ -29,9 +29,10 @@ from .conversation import Conversation, Turn, context_for
 from .incentives import Catalog, evaluate, render_report
 from .llm import LLMAnswerer
 from .pipeline.cite import resolve, whole_sentence_of
+from .pipeline.coverage import Coverage, CoverageModel
 from .pipeline.compose import citations_for, compose_decided, group
 from .pipeline.decide import Decision, decide
-from .pipeline.question import Kind, Question, understand
+from .pipeline.question import Kind, Question, other_regime, understand
 
 if TYPE_CHECKING:
     from .app import App
@@ -62,12 +63,14 @@ class Answerer:
         *,
         llm: LLMAnswerer | None = None,
         catalog: Catalog | None = None,
+        coverage: CoverageModel | None = None,
     ):
         self.searcher = searcher
         self.glossary = glossary
         self.settings = settings
         self.llm = llm
         self.catalog = catalog
+        self.coverage = coverage
         self._validity_gen = -1
         self._validity: dict[str, Validity] = {}
 
@@ -139,16 +142,18 @@ class Answerer:
         q = self.understand(question, conv, lang)
         ev = self.gather(q)
         decision = decide(q, self.catalog)
+        cov = None if decision.decided else self.judge(q, ev)
         if decision.decided:
             answer = self.decided(q, ev, decision, profile=profile)
-        elif ev.support < self.settings.min_support and not self._eligibility_topics(q):
-            answer = self.refuse(q, ev)
+        elif (ev.support < self.settings.min_support or (cov is not None and cov.refuse)) \
+                and not self._eligibility_topics(q):
+            answer = self.refuse(q, ev, cov.coverage if cov else None)
         else:
             answer = self.extractive(q, ev, profile=profile)
             report = self.eligibility(q) if q.kind is Kind.ELIGIBILITY else None
             if report is not None:
                 answer = report_answer(answer, *report)
-            elif not answer.abstained and ev.support < self.settings.confident_support:
+            elif not answer.abstained and (ev.support < self.settings.confident_support or (cov and cov.doubt)):
                 answer = render.with_caution(answer)
         if self.llm is not None and not answer.abstained and not answer.eligibility:
             fallback = answer
@@ -208,6 +213,28 @@ class Answerer:
 
     # ------------------------------------------------------------ eligibility and refusals
 
+    def judge(self, q: Question, ev: Evidence) -> Judged | None:
+        """Whether the corpus regulates what the question is about (not only shares its words).
+
+        The model is trusted to refuse for questions searched in Chinese; for English ones its
+        doubt only adds the caution (measured: it separates English near-misses too poorly).
+        """
+        if self.coverage is None:
+            return None
+        try:
+            cov = self.coverage.judge(q.text, q.lang, ev.hits, ev.support, q.topics, plan=ev.plan)
+        except Exception as exc:  # noqa: BLE001 - a failing judge must not cost the answer
+            log.warning("coverage judge failed: %s", exc)
+            return None
+        chinese = ev.plan.lang != "en"
+        # a question about a tax or regime no incentive concerns (VAT, social insurance …) is
+        # refused unless a retrieved document or heading is about it, not only mentions it
+        regime = other_regime(q.norm)
+        unheld = regime is not None and not any(
+            regime in h.doc.meta.title or any(regime in s for s in h.chunk.section) for h in ev.hits[:5]
+        )
+        return Judged(cov, refuse=unheld or (not cov.answerable and chinese), doubt=not cov.answerable or unheld)
+
     def _eligibility_topics(self, q: Question) -> tuple[str, ...]:
         if self.catalog is None or q.kind is not Kind.ELIGIBILITY:
             return ()
@@ -241,17 +268,27 @@ class Answerer:
         docs = sorted(self.searcher.index.snapshot().docs.values(), key=lambda d: d.meta.date or "", reverse=True)
         return names + [d.meta.title for d in docs[:3]]
 
-    def refuse(self, q: Question, ev: Evidence) -> Answer:
+    def refuse(self, q: Question, ev: Evidence, cov: Coverage | None = None) -> Answer:
+        nearest = [n for n in (cov.nearest if cov else ()) if n]
+        suggestions = list(dict.fromkeys(nearest + self.topics(q.lang)))[:6]
         answer = Answer(
             text="",
             lang=q.lang,
             abstained=True,
             mode="extractive",
-            suggestions=tuple(self.topics(q.lang)),
+            suggestions=tuple(suggestions),
             query=q.text,
             support=ev.support,
+            extra={"admin_hint": cov.admin_hint, "main_object": cov.main_object} if cov else {},
         )
         return replace(answer, text=render.answer_text(answer))
+
+
+@dataclass(frozen=True)
+class Judged:
+    coverage: Coverage
+    refuse: bool  # refuse the question
+    doubt: bool  # answer it with the caution
 
 
 def report_answer(answer: Answer, text: str, cites: list[Citation]) -> Answer:
@@ -295,4 +332,7 @@ def build_answerer(app: App) -> Answerer:
     except CatalogError as exc:
         log.error("incentive catalog not loaded, answers from the catalog are off: %s", exc)
         catalog = None
-    return Answerer(app.searcher, app.glossary, app.settings.answer, llm=make_llm(app.settings), catalog=catalog)
+    coverage = CoverageModel(app.index, catalog, threshold=app.settings.answer.coverage_threshold,
+                             planner=app.searcher.plan)
+    return Answerer(app.searcher, app.glossary, app.settings.answer, llm=make_llm(app.settings), catalog=catalog,
+                    coverage=coverage)

@@ -53,7 +53,9 @@ def find_clause(snap: Snapshot, doc_id: str, article: str | None, about: str = "
             chunks_all, chunks = chunks, exact
             if about:  # an article number that does not hold the words cited for it is wrong
                 grams = _bigrams(normalize(about))
-                if max(len(grams & _bigrams(normalize(c.text))) for c in exact) < 0.3 * len(grams):
+                here = max(len(grams & _bigrams(normalize(c.text))) for c in exact)
+                elsewhere = max(len(grams & _bigrams(normalize(c.text))) for c in chunks_all)
+                if here < 0.3 * len(grams) and elsewhere >= max(2 * here, 0.35 * len(grams)):
                     chunks = chunks_all
     if len(chunks) == 1 or not about:
         return chunks[0]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.incentives import Catalog
 
-from .question import Question
+from .question import TOPIC_RES, Question
 from .rules import RULES, Conclusion
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,12 @@ def decide(question: Question, catalog: Catalog | None) -> Decision:
             continue
         if c is not None:
             found.append(c)
-    # a verdict on the incentive the question is mainly about comes first
-    order = {t: i for i, t in enumerate(question.topics)}
-    found.sort(key=lambda c: (c.verdict is None and question.yes_no, order.get(c.topic, 99)))
+    # the parts of a two-part question are answered in the order they were asked
+    found.sort(key=lambda c: topic_position(question, c.topic))
     return Decision(tuple(found[:2]), notes)
+
+
+def topic_position(q: Question, topic: str) -> int:
+    rx = TOPIC_RES.get(topic)
+    m = rx.search(q.norm) if rx else None
+    return m.start() if m else len(q.norm)

@@ -79,33 +79,43 @@ def amounts(text: str) -> list[Amount]:
     return out
 
 
-def money_after(text: str, label: str, *, window: int = 24) -> float | None:
-    """The first amount within ``window`` characters after a match of ``label`` (a regex)."""
+def _after(text: str, label: str, window: int) -> tuple[float, int] | None:
     found = amounts(text)
     for lm in re.finditer(label, text, re.IGNORECASE):
         for a in found:
             if lm.end() <= a.start <= lm.end() + window and not re.search(r"[。；;]", text[lm.end():a.start]):
-                return a.wan
+                return a.wan, a.start - lm.end()
     return None
 
 
-def money_before(text: str, label: str, *, window: int = 24) -> float | None:
-    """The last amount ending within ``window`` characters before a match of ``label``."""
+def _before(text: str, label: str, window: int) -> tuple[float, int] | None:
     found = amounts(text)
     for lm in re.finditer(label, text, re.IGNORECASE):
         near = [a for a in found if a.end <= lm.start() and lm.start() - a.end <= window
                 and not re.search(r"[。；;]", text[a.end:lm.start()])]
         if near:
-            return near[-1].wan
+            return near[-1].wan, lm.start() - near[-1].end
     return None
 
 
+def money_after(text: str, label: str, *, window: int = 24) -> float | None:
+    """The first amount within ``window`` characters after a match of ``label`` (a regex)."""
+    got = _after(text, label, window)
+    return got[0] if got else None
+
+
+def money_before(text: str, label: str, *, window: int = 24) -> float | None:
+    """The last amount ending within ``window`` characters before a match of ``label``."""
+    got = _before(text, label, window)
+    return got[0] if got else None
+
+
 def money_for(text: str, label_before: str, label_after: str | None = None, *, window: int = 24) -> float | None:
-    """An amount labelled before it ("研发费用600万元") or, failing that, after it ("RMB 6 million of R&D")."""
-    v = money_after(text, label_before, window=window)
-    if v is None and label_after:
-        v = money_before(text, label_after, window=window)
-    return v
+    """An amount labelled before it ("研发费用600万元") or after it ("RMB 6 million of R&D"),
+    whichever label sits closer to its amount."""
+    candidates = [c for c in (_after(text, label_before, window),
+                              _before(text, label_after, window) if label_after else None) if c]
+    return min(candidates, key=lambda c: c[1])[0] if candidates else None
 
 
 _COUNT_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,

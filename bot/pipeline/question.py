@@ -37,18 +37,18 @@ TOPICS: dict[str, str] = {
     r"technology[- ]transfer (?:income|revenue|gains?)|transfer income|技术转让\s*revenue",
     "venture-capital": r"创业投资企业|创投企业|创投|venture[- ]capital|\bVC\b",
     "angel-investor": r"天使投资|angel",
-    "transfer-reward": r"(?:奖励|报酬|reward|remuneration|bonus|stake|owe|go to them).{0,60}"
+    "transfer-reward": r"(?:奖励|报酬|reward|remuneration|bonus|stake|owe|go to them|contributors).{0,120}"
     r"(?:成果|转化|转让|许可|作价|专利|invention|patent|licen|transfer)|"
-    r"(?:成果|转化|转让|许可|作价|职务科技成果|专利|invention|patent|licen).{0,60}"
-    r"(?:奖励|报酬|reward|remuneration|inventor|发明人|团队|stake)",
+    r"(?:成果|转化|转让|许可|作价|职务科技成果|专利|invention|patent|licen|自行实施|self-implement).{0,120}"
+    r"(?:奖励|报酬|reward|remuneration|inventor|发明人|团队|stake|contributors|amount due)",
     "transfer-reward-pay-cap": r"绩效工资|工资总额|pay cap|performance[- ]pay|wage bill|salary cap|payroll cap",
     "patent-inventor-reward": r"(?:发明人|设计人|inventor|designer).{0,40}(?:奖金|奖励|bonus|reward)|"
     r"(?:奖金|奖励|bonus|reward).{0,40}(?:发明人|设计人|inventor|designer)|"
     r"(?:授权|granted).{0,30}(?:专利|patent)",
-    "researcher-reward-income-tax": r"(?:个人所得税|个税|income tax|\bIIT\b).{0,30}(?:奖励|reward)|"
-    r"(?:奖励|reward).{0,30}(?:个人所得税|个税|income tax|\bIIT\b)",
+    "researcher-reward-income-tax": r"(?:个人所得税|个税|individual income tax|\bIIT\b).{0,120}(?:奖励|reward)|"
+    r"(?:奖励|reward).{0,120}(?:个人所得税|个税|individual income tax|\bIIT\b|wages and salar)",
 }
-_TOPIC_RES = {k: re.compile(v, re.IGNORECASE | re.DOTALL) for k, v in TOPICS.items()}
+TOPIC_RES = {k: re.compile(v, re.IGNORECASE | re.DOTALL) for k, v in TOPICS.items()}
 
 _RATE = re.compile(
     r"比例|比率|税率|几成|百分之几|多少%|rate|percentage|what share|how high",
@@ -61,14 +61,15 @@ _AMOUNT = re.compile(
 )
 _YES_NO = re.compile(
     r"吗[？?]?\s*$|吗[？?]|是否|能否|可否|可不可以|能不能|是不是|有没有|够吗|够不够|合法吗|"
-    r"^\s*(?:does|do|is|are|can|may|will|should|has|have|could)\b|\b(?:can|could) (?:we|i|he|she|they)\b|"
+    r"^\s*(?:does|do|is|are|can|may|will|should|has|have|could)\b|\b(?:can|could) (?:we|i|he|she|they|it)\b|"
+    r"(?:^|[.?!。？]\s*)(?:is|are|does|do|can|may|will|should)\b|"
     r"\bdo (?:we|i) qualify\b|\bis (?:it|this|that) (?:lawful|legal|allowed)\b",
     re.IGNORECASE,
 )
 # "能评/想申请/can we be certified": the asker is NOT yet certified
 _WANTS_STATUS = re.compile(
     r"(?:能|可以|可否|能否|能不能|想|准备|打算|申请|申报|评为|评上|认定为|能评|评)"
-    r".{0,6}(?:科技型中小企业|高新技术企业|高企)|(?:can|could) we be (?:certified|recognised|recognized|registered)|"
+    r".{0,6}(?:科技型中小企业|高新技术企业|高企)|(?:can|could) (?:we|it|they|the (?:company|firm|enterprise)) (?:still )?be (?:certified|recognised|recognized|registered|evaluated|rated|assessed)|"
     r"\bdo we qualify\b|\bapply(?:ing)? for\b",
     re.IGNORECASE,
 )
@@ -109,11 +110,34 @@ def written_language(text: str) -> str:
     return detect_language(text)
 
 
+# Taxes and regimes no catalog incentive concerns: a question about one of them ("技术转让收入能否免征
+# 增值税") is not decided by the income-tax rule whose words it shares
+OTHER_REGIMES = re.compile(
+    r"增值税|\bVAT\b|value[- ]added tax|印花税|stamp duty|消费税|consumption tax|关税|customs dut|房产税|土地增值税|"
+    r"出口退税|export (?:tax )?rebate|社会保险|社保|养老保险|医疗保险|social insurance|pension contribution|"
+    r"科创板|STAR Market|上市(?:条件|规则|标准)|listing rules|商标|trademark|著作权登记费",
+    re.IGNORECASE,
+)
+_REGIME_ZH = {"vat": "增值税", "value-added tax": "增值税", "value added tax": "增值税", "stamp duty": "印花税",
+              "consumption tax": "消费税", "customs dut": "关税", "export rebate": "出口退税",
+              "export tax rebate": "出口退税", "social insurance": "社会保险", "pension contribution": "养老保险",
+              "star market": "科创板", "listing rules": "上市", "trademark": "商标"}
+
+
+def other_regime(norm: str) -> str | None:
+    """The tax or regime outside the catalog a question names, in Chinese ("增值税"), if any."""
+    m = OTHER_REGIMES.search(norm)
+    if not m:
+        return None
+    word = m.group(0)
+    return _REGIME_ZH.get(word.lower(), word)
+
+
 _RD_STRONG = re.compile(r"加计扣除|super[- ]?deduct|extra deduction|摊销|amorti", re.IGNORECASE)
 
 
 def topics_of(text: str) -> tuple[str, ...]:
-    found = [k for k, rx in _TOPIC_RES.items() if rx.search(text)]
+    found = [k for k, rx in TOPIC_RES.items() if rx.search(text)]
     # "研发费用" alone is also a criterion of high-tech and tech-SME status: a question about
     # those is not about the super-deduction unless it names it
     if "rd-super-deduction" in found and len(found) > 1 and not _RD_STRONG.search(text):
@@ -165,6 +189,8 @@ def understand(text: str, *, lang: str | None = None, context: str = "",
     notes += implausible_figures(norm, answer_lang)
     year = facts.get("tax_year") if isinstance(facts.get("tax_year"), int) else None
     topics = topics_of(norm + (" " + context if context and not topics_of(norm) else ""))
+    if OTHER_REGIMES.search(norm):
+        topics = ()
     yes_no = bool(_YES_NO.search(norm))
     subs = tuple(s.strip() for s in _SUB_SPLIT.split(norm) if s.strip() and re.search(r"[？?]", s)) or (norm,)
     return Question(

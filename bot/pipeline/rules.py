@@ -70,8 +70,8 @@ def _no_because(v: Verdict, extra: Text | None = None) -> Text:
     c = _failed(v)[0]
     zh, en = c.reason.zh, c.reason.en
     if extra:
-        zh, en = f"{extra.zh}，{zh}", f"{extra.en}; {en}"
-    return _t(f"不能：{zh}", f"No. {en}")
+        zh, en = f"{extra.zh}，{zh}", f"{extra.en}; {en[:1].lower() + en[1:]}"
+    return _t(f"不能：{zh}", f"No: {en[:1].upper() + en[1:]}")
 
 
 def threshold(entry: Incentive, fact: str, facts: dict) -> float | None:
@@ -133,6 +133,9 @@ def _rd_facts(q: Question) -> tuple[dict, list[Text]]:
             if re.search(rx, q.norm, re.IGNORECASE):
                 facts["rd_activity"] = value
                 break
+    if re.search(r"(?:是|为|一家|作为|\ba |\ban |registered |certified )\s*(?:registered\s+)?(?:科技型中小企业|"
+                 r"tech(?:nology)?[- ]based SMEs?|tech SMEs?)", q.norm, re.IGNORECASE) and "is_tech_sme" not in facts:
+        facts["is_tech_sme"] = True
     if re.search(r"集成电路|工业母机|integrated[- ]circuit|\bIC (?:design|enterprise|compan|firm)|machine[- ]tool",
                  q.norm, re.IGNORECASE):
         facts.setdefault("is_ic_or_machine_tool", True)
@@ -227,10 +230,13 @@ def rd_super_deduction(q: Question, cat: Catalog) -> Conclusion | None:
     basis.extend(b.basis)
     lines_zh, lines_en = [], []
     figures: list[float] = [rate]
-    expense = qty.money_for(q.norm, r"研发费用|研究开发费用|R&D (?:expenses?|costs?|spend(?:ing)?)(?: of)?",
-                            r"\s*(?:of|in) (?:qualifying |eligible )?(?:R&D|research)")
+    expense = qty.money_for(q.norm, r"研发费用|研究开发费用|研发支出|研发投入|(?:expensed )?R&D\s*(?:expenses?|costs?|"
+                                    r"spend(?:ing)?)?\s*(?:of|:)?",
+                            r"\s*(?:of|in|on) (?:in-house |internal |own )?(?:expensed )?(?:qualifying |eligible )?"
+                            r"(?:R&D|research)")
     commissioned = None
-    if re.search(r"委托|commission|outsourc|freelance|contractor|paid .{0,60}to develop", q.norm, re.IGNORECASE):
+    if re.search(r"委托|commission|outsourc|freelance|contractor|paid .{0,60}to (?:develop|carry out|conduct)|"
+                 r"on (?:our|its) behalf", q.norm, re.IGNORECASE):
         commissioned = qty.money_for(q.norm, r"委托[^，。,]{0,20}?(?:支付|费用|花了|付了)?|paid [^,.]{0,40}?",
                                      r"\s*(?:\(|to develop|for (?:the )?(?:R&D|development))")
         if commissioned is not None and expense == commissioned:
@@ -410,6 +416,9 @@ def high_tech_enterprise(q: Question, cat: Catalog) -> Conclusion | None:
     share = _staff_share(s, facts)
     if share is not None:
         facts["tech_staff_share"] = round(share, 2)
+    parts = _hnte_criteria(q, entry)
+    if parts is not None:
+        return parts
     rd3 = qty.money_after(s, r"(?:R&D|研发费用|研发)\s*(?:费用)?\s*(?:合计|加起来|共|总计|总额|total)", window=8)
     sales3 = qty.money_after(s, r"(?:近三年|三年|3 years|three years)[^，,。]{0,12}?(?:sales|销售收入|销售额)"
                                 r"[^，,。\d]{0,8}?", window=10)
@@ -460,6 +469,41 @@ def high_tech_enterprise(q: Question, cat: Catalog) -> Conclusion | None:
     return _eligibility_only(q, cat, "high-tech-enterprise", facts)
 
 
+def _hnte_criteria(q: Question, entry: Incentive) -> Conclusion | None:
+    """"What is the HNTE tax rate / the minimum share of S&T staff …?" — the figures, in the order asked."""
+    asks = [(m.start(), key) for key, rx in (
+        ("rate", r"税率|tax rate|income[- ]tax rate|CIT rate"),
+        ("tech_staff_share", r"科技人员.{0,10}(?:比例|占比|share)|(?:share|proportion|percentage) of (?:S&T|science|tech|科技人员)"),
+        ("high_tech_income_share", r"高新技术产品.{0,12}(?:收入|比例)|high-tech (?:product|income).{0,20}(?:share|minimum)"),
+        ("domestic_rd_share", r"境内.{0,6}研发|in China.{0,12}share"),
+    ) for m in [re.search(rx, q.norm, re.IGNORECASE)] if m]
+    if not asks or any(k in q.facts for k in ("tech_staff_share", "high_tech_income_share", "rd_intensity")):
+        return None
+    lines_zh, lines_en, basis, figures = [], [], [], []
+    for _, key in sorted(asks):
+        if key == "rate":
+            b = entry.benefits[0]
+            lines_zh.append(f"企业所得税税率为15%（一般企业25%）——{_basis_ref(b.basis, 'zh')}。")
+            lines_en.append(f"Enterprise income tax at 15% (instead of the standard 25%) — {_basis_ref(b.basis, 'en')}.")
+            basis.extend(b.basis)
+            figures.append(15.0)
+            continue
+        c = next((c for c in entry.conditions if c.test.fact == key), None)
+        if c is None:
+            continue
+        need = pct(float(c.test.value))  # type: ignore[arg-type]
+        zh = c.reason_met.zh.rstrip("。") + ("" if need in c.reason_met.zh else f"（不低于{need}）")
+        en = c.reason_met.en.rstrip(".") + ("" if need.rstrip("%") in c.reason_met.en else f" (at least {need})")
+        lines_zh.append(f"{zh}——{_basis_ref(c.basis, 'zh')}。")
+        lines_en.append(f"{en} — {_basis_ref(c.basis, 'en')}.")
+        basis.extend(c.basis)
+        figures.append(float(c.test.value))  # type: ignore[arg-type]
+    if not lines_zh:
+        return None
+    return Conclusion("high-tech-enterprise", _t("\n".join(lines_zh), "\n".join(lines_en)), None, tuple(figures),
+                      tuple(dict.fromkeys(basis)), about="减按15%的税率征收企业所得税 科技人员占企业当年职工总数的比例不低于10%")
+
+
 def _eligibility_only(q: Question, cat: Catalog, inc_id: str, facts: dict) -> Conclusion | None:
     """A yes/no verdict from the engine for an eligibility question, with the deciding reason."""
     if q.kind is not Kind.ELIGIBILITY and not q.yes_no:
@@ -476,7 +520,7 @@ def _eligibility_only(q: Question, cat: Catalog, inc_id: str, facts: dict) -> Co
                 unit = "%" if spec.type.value == "percent" else ("万元" if spec.type.value == "number" and "万" in (spec.unit.zh if spec.unit else "") else "")
                 shown_zh = money(float(val), "zh") if unit == "万元" else f"{val:g}{unit}"
                 shown_en = money(float(val), "en") if unit == "万元" else f"{val:g}{unit}"
-                extra = _t(f"{label.zh}为{shown_zh}", f"your {label.en} is {shown_en}")
+                extra = _t(f"{label.zh}为{shown_zh}", f"your {label.en}: {shown_en}")
         return Conclusion(inc_id, _no_because(v, extra), "no", basis=c.basis, about=c.reason.zh)
     if v.verdict is Outcome.APPLIES:
         b = v.benefit
@@ -486,10 +530,21 @@ def _eligibility_only(q: Question, cat: Catalog, inc_id: str, facts: dict) -> Co
     return None
 
 
+def _size_facts(q: Question, facts: dict) -> dict:
+    """Headcount, sales and assets the question states, where fact extraction missed them."""
+    for fact, label in (("total_assets", r"资产总额|总资产|total assets(?: of)?"),
+                        ("annual_sales", r"年销售收入|销售收入|销售额|annual (?:sales|revenue)(?: of)?|sales of")):
+        if fact not in facts:
+            v = qty.money_after(q.norm, label, window=12)
+            if v is not None:
+                facts[fact] = v
+    return facts
+
+
 def tech_sme(q: Question, cat: Catalog) -> Conclusion | None:
     if "tech-sme" not in q.topics or "rd-super-deduction" in q.topics and q.kind is not Kind.ELIGIBILITY:
         return None
-    facts = dict(q.facts)
+    facts = _size_facts(q, dict(q.facts))
     m = re.search(r"(?:S&T|科技人员)[^.。;；]{0,40}?(\d+(?:\.\d+)?)\s*%|(\d+(?:\.\d+)?)\s*%\s*of (?:our|the) (?:workforce|staff|employees)",
                   q.norm, re.IGNORECASE)
     if m and "tech_staff_share" not in facts:
@@ -545,9 +600,37 @@ def tech_transfer_income(q: Question, cat: Catalog) -> Conclusion | None:
 
 # ---------------------------------------------------------------- investors
 
+_MONTHS = {m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
+                                         "september", "october", "november", "december"), 1)}
+
+
+def _dates(s: str) -> list[tuple[int, int, int]]:
+    """(position, year, month) of "2022年3月" / "March 2022" / "January 2021" in a text."""
+    out = [(m.start(), int(m.group(1)), int(m.group(2))) for m in re.finditer(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月", s)]
+    out += [(m.start(), int(m.group(2)), _MONTHS[m.group(1).lower()])
+            for m in re.finditer(r"\b(" + "|".join(_MONTHS) + r")\s+((?:19|20)\d{2})\b", s, re.IGNORECASE)]
+    return sorted(out)
+
+
 def _investment_offset(q: Question, cat: Catalog, inc_id: str) -> Conclusion | None:
     s = q.norm
     facts = dict(q.facts)
+    facts["entity_type"] = "investor"
+    if inc_id == "angel-investor":
+        facts["investor_type"] = "angel_individual"
+    elif "investor_type" not in facts or facts.get("investor_type") == "angel_individual":
+        facts["investor_type"] = "vc_partnership" if re.search(r"合伙|partnership", s, re.IGNORECASE) else "vc_company"
+    m = re.search(r"(?:设立|成立|established|founded|set up|registered|incorporated)\s*(?:了|已|已经|for|had been)?\s*"
+                  r"(\d+(?:\.\d+)?|[一二三四五六七八九十]+)\s*(?:多)?\s*(?:年|years?)", s, re.IGNORECASE)
+    if m and (age := qty._number(m.group(1))) is not None:
+        facts["investee_age_years"] = age
+    dates = _dates(s)
+    invested_on = None
+    if dates:
+        invested_on = dates[0]
+        if len(dates) >= 2:
+            (_, y1, m1), (_, y2, m2) = dates[0], dates[1]
+            facts.setdefault("years_held", round(((y2 - y1) * 12 + (m2 - m1)) / 12, 3))
     held = qty.duration_years(s, r"持股|持有|held|holding|满")
     if held is not None:
         facts["years_held"] = round(held, 3)
@@ -557,6 +640,8 @@ def _investment_offset(q: Question, cat: Catalog, inc_id: str) -> Conclusion | N
     year = q.year_or_now
     v = _verdict(cat, inc_id, facts, year)
     invest = qty.money_for(s, r"投资了?[^，。,]{0,24}?|invest(?:ed|ment of)?|put", r"\s*(?:into|in) ")
+    if v.verdict is not Outcome.DOES_NOT_APPLY and "years_held" not in facts and not q.yes_no and invest is None:
+        pass
     entry = cat.get(inc_id)
     benefit = entry.benefits[0] if entry.benefits else None
     rate = benefit.rate_percent if benefit and benefit.rate_percent else 70.0
@@ -566,11 +651,13 @@ def _investment_offset(q: Question, cat: Catalog, inc_id: str) -> Conclusion | N
         extra = None
         if c.fact == "years_held" and "years_held" in facts:
             h = float(facts["years_held"])  # type: ignore[arg-type]
-            extra = _t(f"目前只持有{h * 12:g}个月" if h < 1.5 or h != int(h) else f"目前持有{h:g}年",
-                       f"the shares have been held for only {h * 12:g} months" if h != int(h) else f"held for {h:g} years")
+            months = round(h * 12)
+            extra = _t(f"目前只持有{months}个月" if h != int(h) else f"目前只持有{h:g}年",
+                       f"the shares have been held for only {months} months" if h != int(h) else f"held for {h:g} years")
         elif c.fact == "investee_age_years" and "investee_age_years" in facts:
-            extra = _t(f"被投企业接受投资时已设立{facts['investee_age_years']}年",
-                       f"the company was {facts['investee_age_years']} years old when it received the investment")
+            age = float(facts["investee_age_years"])  # type: ignore[arg-type]
+            extra = _t(f"被投企业接受投资时已设立{age:g}年",
+                       f"the company was {age:g} years old when it received the investment")
         zh = _no_because(v, extra).zh + f"（满足条件的，可按投资额的{pct(rate)}抵扣）"
         en = _no_because(v, extra).en + f" (Where the conditions are met, {pct(rate)} of the investment is offset.)"
         return Conclusion(inc_id, _t(zh, en), "no", (rate,), c.basis, about=c.reason.zh)
@@ -579,12 +666,17 @@ def _investment_offset(q: Question, cat: Catalog, inc_id: str) -> Conclusion | N
     off = invest * rate / 100
     cond_zh = "" if v.verdict is Outcome.APPLIES else "（须被投企业符合初创科技型企业等条件）"
     cond_en = "" if v.verdict is Outcome.APPLIES else " (provided the investee and the investment meet the conditions)"
+    when_zh = when_en = ""
+    if invested_on:
+        when_zh = f"（{invested_on[1]}年{invested_on[2]}月投资，{invested_on[1] + 2}年持有满2年，自{invested_on[1] + 2}年度起抵扣）"
+        when_en = (f" (invested in {invested_on[1]}, the holding reaches 2 years in {invested_on[1] + 2}, so the offset "
+                   f"starts in tax year {invested_on[1] + 2})")
     what_zh = "应纳税所得额" if inc_id == "venture-capital" else "转让该股权取得的应纳税所得额"
     what_en = "its taxable income" if inc_id == "venture-capital" else "the taxable gain on selling those shares"
     zh = (f"可按投资额的{pct(rate)}即{money(off, 'zh')}抵扣{what_zh}{cond_zh}："
-          f"{money(invest, 'zh')}×{pct(rate)}={money(off, 'zh')}，在股权持有满2年的当年抵扣；当年不足抵扣的，可以在以后纳税年度结转抵扣。")
+          f"{money(invest, 'zh')}×{pct(rate)}={money(off, 'zh')}，在股权持有满2年的当年抵扣{when_zh}；当年不足抵扣的，可以在以后纳税年度结转抵扣。")
     en = (f"{pct(rate)} of the investment, that is {money(off, 'en')}, can be offset against {what_en}{cond_en}: "
-          f"{money(invest, 'en')} × {pct(rate)} = {money(off, 'en')}, from the year the holding reaches 2 years; "
+          f"{money(invest, 'en')} × {pct(rate)} = {money(off, 'en')}, from the year the holding reaches 2 years{when_en}; "
           f"any part not used that year is carried forward to later years.")
     return Conclusion(inc_id, _t(zh, en), "yes" if q.yes_no else None, (rate, off), basis,
                       about="投资额的70%抵扣")
@@ -661,6 +753,24 @@ def transfer_reward(q: Question, cat: Catalog) -> Conclusion | None:
                         f"(half of your {pct(stake)} stake): with no rule or agreement, Art. 45(1)(ii) gives the inventors "
                         f"at least 50% of the shares formed by an invested result, and the default applies to any unit, "
                         f"private companies included.")
+    elif re.search(r"自行实施|自行投资实施|合作实施|implement\w*.{0,20}(?:itself|themselves|on its own)|"
+                   r"self-implement", s, re.IGNORECASE):
+        figures.append(5.0)
+        about = "不低于百分之五"
+        lines_zh.append("投产后连续三至五年，每年从实施该项科技成果的营业利润中提取不低于5%，奖励给做出重要贡献的人员"
+                        "（单位未规定也未约定时，《促进科技成果转化法》第四十五条第一款第三项）。")
+        lines_en.append("For three to five consecutive years after production starts, at least 5% of each year's operating "
+                        "profit from the result goes to the people who made important contributions (with no rule or "
+                        "agreement: Law on Promoting the Transformation of S&T Achievements, Art. 45(1)(iii)).")
+    elif re.search(r"作价投资|作价入股|(?:contribut|invest)\w*.{0,30}(?:equity|shares|stake|joint venture)", s, re.IGNORECASE):
+        figures.append(50.0)
+        lines_zh.append("从该项科技成果形成的股份或者出资比例中提取不低于50%（第四十五条第一款第二项）。")
+        lines_en.append("At least 50% of the shares or capital contribution the result formed (Art. 45(1)(ii)).")
+    elif re.search(r"转让|许可|licen|transfer|sell|sold", s, re.IGNORECASE) and re.search(
+            r"至少|最低|不低于|多少|minimum|at least|how much", s, re.IGNORECASE):
+        figures.append(50.0)
+        lines_zh.append("从转让净收入或者许可净收入中提取不低于50%（单位未规定也未约定时，第四十五条第一款第一项）。")
+        lines_en.append("At least 50% of the net transfer or licensing income (with no rule or agreement: Art. 45(1)(i)).")
     else:
         return None
     return Conclusion("transfer-reward", _t("\n".join(lines_zh), "\n".join(lines_en)), None, tuple(figures),
@@ -700,7 +810,17 @@ def patent_inventor_reward(q: Question, cat: Catalog) -> Conclusion | None:
     other = (qty.count_of(s, r"外观设计(?:专利)?|design patents?") or 0) + (
         qty.count_of(s, r"实用新型(?:专利)?|utility[- ]model(?: patents?)?") or 0)
     if not inv and not other:
-        return None
+        entry = cat.get("patent-inventor-reward")
+        b = entry.benefits[0] if entry.benefits else None
+        if b is None:
+            return None
+        return Conclusion("patent-inventor-reward", _t(
+            "发明专利每项奖金不少于4000元，实用新型或外观设计专利每项不少于1500元；单位未约定也未规定的，应当自公告授予专利权之日起"
+            "3个月内发给发明人或者设计人（专利法实施细则第九十三条）。",
+            "At least RMB 4,000 per invention patent and RMB 1,500 per utility-model or design patent, paid to the "
+            "inventors or designers within 3 months of the grant announcement when the unit has no agreement or rule "
+            "(Patent Law Implementing Regulations, Art. 93)."),
+            None, (0.4, 0.15), b.basis, about="3个月内发给发明人或者设计人奖金 一项发明专利的奖金最低不少于4000元")
     inv = inv or 0
     total = inv * 4000 + other * 1500
     basis = (Basis(title="中华人民共和国专利法实施细则", article="第九十三条"),)
@@ -722,10 +842,18 @@ def researcher_reward_tax(q: Question, cat: Catalog) -> Conclusion | None:
         return None
     amount = qty.money_after(q.norm, r"奖励|reward(?: of)?|bonus(?: of)?")
     zh, en = b.summary.zh, b.summary.en
+    en = en[:1].upper() + en[1:]
+    basis = tuple(b.basis)
+    if q.asks(r"几个月|多少个月|期限|多久|how many months|within|deadline|by when"):
+        for c in entry.conditions:
+            if c.test.fact == "months_since_income":
+                zh += c.reason_failed.zh
+                en += " " + c.reason_failed.en
+                basis += c.basis
     if amount is not None:
         zh += f"按此计算，{money(amount, 'zh')}的现金奖励计入当月工资薪金所得的部分为{money(amount / 2, 'zh')}。"
         en += f" So {money(amount, 'en')} of cash reward adds {money(amount / 2, 'en')} to that month's wage income."
-    return Conclusion("researcher-reward-income-tax", _t(zh, en), None, (50.0,), b.basis,
+    return Conclusion("researcher-reward-income-tax", _t(zh, en), None, (50.0,), basis,
                       about="减按50%计入科技人员当月“工资、薪金所得”", unconfirmed=b.unconfirmed)
 
 

@@ -185,3 +185,13 @@ def test_eligibility_verdicts_are_not_cautioned(app, monkeypatch):
     answer = app.answerer.answer("我们是一家批发企业，能享受研发费用加计扣除吗？")
 
     assert answer.lead.startswith("结论：不能") and not answer.cautious
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["技术转让合同的收入能免征增值税吗？", "Is our technology-transfer income exempt from VAT?"],
+)
+def test_questions_about_a_neighbouring_tax_are_refused_with_the_nearest_subjects(app, question):
+    answer = app.answerer.answer(question)
+    assert answer.abstained, answer.text
+    assert answer.suggestions  # what the corpus does cover, nearest first

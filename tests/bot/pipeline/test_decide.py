@@ -88,3 +88,41 @@ def test_facts_that_cannot_be_right_are_named_and_not_used(question, named):
 
 def test_no_rule_decides_a_question_it_has_no_figures_or_topic_for():
     assert not decide(understand("振兴东北专项行动由谁监督考核？", today=TODAY), CATALOG).decided
+
+
+def test_amounts_use_every_figure_and_the_parts_come_in_the_order_asked():
+    # own R&D plus commissioned R&D at 80 %
+    assert lead("In 2024 our company spent RMB 2 million on in-house expensed R&D and paid RMB 3 million to a "
+                "domestic university to carry out R&D on our behalf. What is the total extra deduction?"
+                ).startswith("An extra deduction of RMB 4.4 million")
+    # a tech SME before its own rate existed: the general rate, and when the SME rate began
+    text = lead("一家科技型中小企业 in tax year 2016 had expensed R&D of 400万元. What extra deduction could it claim?")
+    assert "RMB 2 million" in text and "1 January 2017" in text
+    # two parts: the statutory minimum first, then the pay cap
+    q = understand("A university licensed a patent and earned net licensing income of RMB 2 million. It has no rule "
+                   "or agreement on rewards. What is the minimum amount due to the researchers, and does this "
+                   "payment count against the university's payroll cap?", today=TODAY)
+    d = decide(q, CATALOG)
+    assert [c.topic for c in d.conclusions] == ["transfer-reward", "transfer-reward-pay-cap"]
+    assert "RMB 1 million" in d.conclusions[0].text.en
+
+
+def test_investor_verdicts_read_dates_and_ages():
+    assert lead("天使投资个人2022年3月直接投资一家初创科技型企业，2023年10月转让了该企业股权。能否按投资额的70%抵扣？"
+                ).startswith("不能：目前只持有19个月")
+    assert lead("天使投资个人 invested in a company that had been 设立 for 6 years. Is it eligible for the 70% 抵扣?"
+                ).startswith("No: The company was 6 years old")
+    text = lead("A venture capital enterprise invested RMB 8 million in an unlisted small and medium-sized high-tech "
+                "enterprise in January 2021 and still held it in 2023. How much can it offset, and in which year?")
+    assert "RMB 5.6 million" in text and "tax year 2023" in text
+
+
+def test_statutory_minimums_without_figures():
+    assert "4000元" in lead("高校职务发明获得专利授权，没有约定也没有规定奖励。奖金什么期限内发放？发明专利最低多少？")
+    assert "5%" in lead("高校 decides to 自行实施 a 职务科技成果, with no rule or agreement on rewards. What reward must it give?")
+
+
+def test_a_question_about_another_tax_is_not_decided_by_an_income_tax_rule():
+    q = understand("企业签订技术转让合同取得的收入能否免征增值税？", today=TODAY)
+    assert q.topics == ()
+    assert not decide(q, CATALOG).decided
