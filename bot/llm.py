@@ -221,11 +221,18 @@ def _figures(text: str) -> set[str]:
 
 
 def figures_agree(text: str, decided: str, ev: Evidence) -> bool:
-    """Every rate or amount the model states is one the decision or a supplied clause states."""
-    allowed = _figures(decided)
+    """The model keeps what the catalog decided: the decision's first figure is in its answer,
+    every rate it states is one the decision states, and every amount one the decision or a
+    supplied clause states."""
+    mine = _figures(text)
+    settled = _figures(decided)
+    first = _FIGURE.search(decided)
+    if first and re.sub(r"[\s,]", "", first.group(0)).lower() not in mine:
+        return False
+    allowed = set(settled)
     for h in ev.hits[:_MAX_CLAUSES]:
-        allowed |= _figures(h.chunk.text)
-    return _figures(text) <= allowed
+        allowed |= {f for f in _figures(h.chunk.text) if not f.endswith("%")}
+    return mine <= allowed
 
 
 def _content(message: Any) -> str:

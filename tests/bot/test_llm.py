@@ -154,3 +154,21 @@ def test_check_grounding_renumbers_by_first_use():
     assert check_grounding("NO_ANSWER", 3).text == ""
     assert check_grounding(" no_answer ", 3).no_answer
     assert not check_grounding("", 3).no_answer
+
+
+def test_the_model_is_told_the_decision_and_it_stays_first(llm_app, fake):
+    fake.reply_with(
+        lambda body: f"现行比例为100%。[{_clause_id(body, '100%在税前')}]"
+    )
+    answer = llm_app.answerer.answer(QUESTION)
+    prompt = fake.chat_requests[-1].messages[-1]["content"]
+    assert "ALREADY DECIDED" in prompt and "100%" in prompt.split("ALREADY DECIDED")[1]
+    assert answer.mode == "llm"
+    assert answer.text.startswith("结论：") and "100%" in answer.text.splitlines()[0]
+
+
+def test_a_model_that_changes_a_decided_rate_is_not_used(llm_app, fake):
+    fake.reply_with(lambda body: f"现行比例为75%。[{_clause_id(body, '100%在税前')}]")
+    answer = llm_app.answerer.answer(QUESTION)
+    assert answer.mode == "extractive"  # the decided answer, with a notice
+    assert answer.notice and "75%" not in answer.lead and "100%" in answer.lead
