@@ -14,6 +14,7 @@ from retrieval.index import Index, open_index
 from retrieval.search import Searcher
 from retrieval.store import ChromaStore, collection_name
 
+from . import names
 from .config import Settings
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,7 @@ def build_app(settings: Settings, *, reindexing: bool = False) -> App:
     else:
         store = ChromaStore(name, path=data_dir / "chroma")
     glossary = load_glossary(settings)
+    names.configure(settings.paths.doc_names, glossary)  # how English answers name documents
     chunker = settings.chunking
     dictionary = LazyDictionary(data_dir / "cache") if settings.search.expand_english else None
     index = open_index(

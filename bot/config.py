@@ -26,6 +26,7 @@ class PathSettings:
     corpus_dir: Path = Path("corpus/documents")
     incentives_dir: Path = Path("corpus/incentives")
     glossary: Path = Path("corpus/glossary.tsv")
+    doc_names: Path = Path("corpus/doc_names.toml")
     prompts_dir: Path = Path("prompts")
 
 

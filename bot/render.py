@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from retrieval.glossary import Glossary
-from retrieval.metadata import find_doc_numbers
 
+from . import names
 from .answer_types import Answer, Citation, QuoteGroup
+from .gist import gist
+from .names import display_number, short_title
 
 STATUS_TEXT = {
     "zh": {"repealed": "已废止", "expired": "已失效", "not_yet": "尚未施行"},
@@ -15,26 +17,20 @@ STATUS_TEXT = {
 }
 
 
-def display_number(doc_number: str | None) -> str | None:
-    """The 文号 to show: None for descriptions such as "法律（2015-08-29 …修正）" that laws carry."""
-    if not doc_number:
-        return None
-    return doc_number if find_doc_numbers(doc_number) else None
-
-
-def short_title(title: str) -> str:
-    return title.removeprefix("中华人民共和国") if title.startswith("中华人民共和国") else title
-
-
 def doc_label(title: str, doc_number: str | None, lang: str) -> str:
+    """《title》（文号） for Chinese readers; for English ones the document's English name with the
+    文号 in brackets (a law without one gets its Chinese title there, to find it by)."""
+    if lang != "zh":
+        label = names.english_name(title or None, doc_number)
+        if title and not display_number(doc_number) and not any("\u4e00" <= ch <= "\u9fff" for ch in label):
+            label += f" ({short_title(title)})"
+        return label
     doc_number = display_number(doc_number)
     if not title and doc_number:
         return doc_number  # a rule cited from the catalog by its 文号 alone
-    title = title or ("（无标题）" if lang == "zh" else "(untitled)")
-    t = f"《{title}》" if lang == "zh" and not title.startswith("《") else title
-    return f"{t}（{doc_number}）" if doc_number and lang == "zh" else (
-        f"{t} ({doc_number})" if doc_number else t
-    )
+    title = title or "（无标题）"
+    t = title if title.startswith("《") else f"《{title}》"
+    return f"{t}（{doc_number}）" if doc_number else t
 
 
 def status_note(status: str, replaced_by: str | None, lang: str) -> str:
@@ -47,37 +43,47 @@ def status_note(status: str, replaced_by: str | None, lang: str) -> str:
 
 
 def citation_ref(c: Citation, lang: str) -> str:
-    """"财税〔2018〕99号 一" style reference with page and date."""
+    """"财税〔2018〕99号 一" style reference with page and date; in English
+    "Notice Caishui [2018] No. 99 (财税〔2018〕99号), item 1"."""
+    if lang != "zh":
+        ref = names.english_name(c.title or None, c.doc_number, c.section)
+        if c.page:
+            ref += f", p. {c.page}"
+        return ref + (f" ({c.date})" if c.date else "")
     number = display_number(c.doc_number)
     parts = [number or f"《{short_title(c.title)}》"]
     if c.section:
         parts.append(c.section)
     if c.page:
-        parts.append(f"第{c.page}页" if lang == "zh" else f"p. {c.page}")
+        parts.append(f"第{c.page}页")
     ref = " ".join(parts)
-    if c.date:
-        ref += f"（{c.date}）" if lang == "zh" else f" ({c.date})"
-    return ref
+    return ref + (f"（{c.date}）" if c.date else "")
 
 
 def lead_line(c: Citation, lang: str, glossary: Glossary, *, yes_no: bool = False) -> str:
+    """The extractive answer's lead: the best clause. In English a first paragraph that names
+    the clause and gives its figures and terms in English; the verbatim Chinese after it."""
     ref = citation_ref(c, lang)
     note = status_note(c.status, c.replaced_by, lang)
     if lang == "zh":
         head = "结论（依原文）" if yes_no else "要点"
         line = f"{head}：“{c.quote}”——{ref}"
         return line + (f"【注意：该文件{note}】" if note else "")
-    terms = [(zh, en) for zh, en in glossary.annotate_zh(c.quote, limit=6) if len(zh) <= 10][:3]
-    gloss = "; ".join(f"{zh} = {en}" for zh, en in terms)
-    line = f"{'What the text says' if yes_no else 'In short'}: “{c.quote}” — {ref}"
-    if gloss:
-        line += f"\n  (key terms: {gloss})"
+    points = gist(c.quote, glossary)
+    head = "What the text says" if yes_no else "In short"
+    line = f"{head}: {ref}"
+    line += f" — key points, in the clause's order: {points}." if points else " (quoted below)."
     if note:
-        line += f"\n  Note: this document is {note}."
-    return line
+        line += f" Note: this document is {note}."
+    return f"{line}\n\n“{c.quote}”"
 
 
-def group_text(g: QuoteGroup, lang: str) -> str:
+def quote_gist(c: Citation, glossary: Glossary | None = None) -> str:
+    """The one-line English gist under a Chinese quote ("" when it names no figure or term)."""
+    return gist(c.quote, glossary if glossary is not None else names.glossary())
+
+
+def group_text(g: QuoteGroup, lang: str, glossary: Glossary | None = None) -> str:
     head = doc_label(g.title, g.doc_number, lang)
     if g.date:
         head += f"，{g.date}" if lang == "zh" else f", {g.date}"
@@ -86,11 +92,21 @@ def group_text(g: QuoteGroup, lang: str) -> str:
         head += f"【{note}】" if lang == "zh" else f" [{note}]"
     lines = [head]
     for c in g.citations:
-        where = c.section or ("正文" if lang == "zh" else "text")
+        if lang == "zh":
+            where = c.section or "正文"
+            if c.page:
+                where += f"，第{c.page}页"
+            tag = "" if c.in_corpus else "（本库未收录该文件）"
+            lines.append(f"  · {where}：“{c.quote}”{tag}")
+            continue
+        where = names.english_article(c.section) or "text"
         if c.page:
-            where += f"，第{c.page}页" if lang == "zh" else f", p. {c.page}"
-        tag = "" if c.in_corpus else ("（本库未收录该文件）" if lang == "zh" else " (document not in the corpus)")
-        lines.append(f"  · {where}：“{c.quote}”{tag}" if lang == "zh" else f"  · {where}: “{c.quote}”{tag}")
+            where += f", p. {c.page}"
+        tag = "" if c.in_corpus else " (document not in the corpus)"
+        lines.append(f"  · {where}: “{c.quote}”{tag}")
+        summary = quote_gist(c, glossary)
+        if summary:
+            lines.append(f"    ↳ gist: {summary}")
     return "\n".join(lines)
 
 

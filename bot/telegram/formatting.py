@@ -16,7 +16,8 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.answer_types import Answer, Citation
-from bot.render import doc_label, status_note
+from bot.names import english_article
+from bot.render import doc_label, quote_gist, status_note
 from retrieval.documents import Chunk, DocumentRecord
 from retrieval.validity import Validity
 
@@ -231,7 +232,11 @@ class RenderedAnswer:
 
 
 def _lead_html(lead: str) -> str:
-    """The lead line with its short heading ("要点", "In short") in bold."""
+    """The lead line with its short heading ("要点", "In short") in bold; a paragraph after it
+    that is a whole verbatim quote (the English lead's Chinese clause) as a blockquote."""
+    first, _, after = lead.partition("\n\n")
+    if after.startswith("“") and after.endswith("”") and "\n\n" not in after:
+        return f"{_lead_html(first)}\n<blockquote>{esc(after[1:-1])}</blockquote>"
     for sep in ("：", ": "):
         head, found, rest = lead.partition(sep)
         if found and 0 < len(head) <= 24 and "\n" not in head:
@@ -292,12 +297,16 @@ def render_answer(answer: Answer, *, follow_up: str = "", shortened: int = 0) ->
         note = status_note(g.status, g.replaced_by, lang)
         lines = [f"<b>{esc(head)}</b>" + (f" ⚠️ <i>{esc(note)}</i>" if note else "")]
         for c in g.citations:
-            where = esc(c.section or ("正文" if lang == "zh" else "text"))
+            section = c.section if lang == "zh" else english_article(c.section)
+            where = esc(section or ("正文" if lang == "zh" else "text"))
             if c.page:
                 where += ("，" if lang == "zh" else ", ") + t("clause_page", lang, page=c.page)
             missing = "" if c.in_corpus else f" <i>({t('not_in_corpus', lang)})</i>"
             lines.append(f"<b>[{numbers[c]}]</b> {where}{missing}")
             lines.append(f"<blockquote>{esc(c.quote)}</blockquote>")
+            summary = quote_gist(c) if lang == "en" else ""
+            if summary:  # the quote stays verbatim Chinese; its figures and terms in English
+                lines.append(f"<i>↳ gist: {esc(summary)}</i>")
         blocks.append("\n".join(lines))
 
     sources: list[SourceButton] = []

@@ -131,6 +131,22 @@ def test_answer_is_escaped_grouped_and_numbered() -> None:
     ]
 
 
+def test_english_answer_names_documents_in_english_with_a_gist_under_each_quote() -> None:
+    c1 = cite(1, "在2018年1月1日至2020年12月31日期间，再按照实际发生额的75%在税前加计扣除。", section="一(二)")
+    lead = "In short: Notice Caishui [2018] No. 99 (财税〔2018〕99号), item 1 — key points: 75%.\n\n“再按照…”"
+    html = fmt.render_answer(answer([c1], lang="en", lead=lead)).html
+    assert html_problems(html) == []
+    assert html.startswith(
+        "<b>In short</b>: Notice Caishui [2018] No. 99 (财税〔2018〕99号), item 1 — key points: 75%.\n"
+        "<blockquote>再按照…</blockquote>"
+    )
+    assert "<b>Notice Caishui [2018] No. 99 (财税〔2018〕99号), 2018-09-20</b>" in html
+    assert "<b>[1]</b> item 1(2)\n<blockquote>在2018年1月1日" in html
+    assert "</blockquote>\n<i>↳ gist: 1 January 2018 – 31 December 2020 · " in html and "· 75%" in html
+    # Chinese answers carry no gist
+    assert "gist" not in fmt.render_answer(answer([c1])).html
+
+
 def test_llm_answer_keeps_the_models_citation_numbers() -> None:
     a = cite(1, "A。")
     b = cite(2, "B。", doc="d000000002")
@@ -196,7 +212,7 @@ def test_clause_view_has_citation_status_and_escaped_link() -> None:
     html = fmt.render_clause(chunk, doc, Validity("repealed", "国科发〔2020〕1号"), "en")
     assert html_problems(html) == []
     assert html.splitlines()[:3] == [
-        "<b>通知&lt;1&gt; (国科发〔2018〕17号)</b>",
+        "<b>Guokefa [2018] No. 17 (国科发〔2018〕17号)</b>",
         "2018-01-09 · Status: repealed; replaced by 国科发〔2020〕1号",
         "<i>第一章 › 第一条</i> · p. 2",
     ]
