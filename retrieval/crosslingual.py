@@ -94,6 +94,13 @@ class Dictionary:
     def __len__(self) -> int:
         return len(self._entries)
 
+    def english_vocabulary(self) -> set[str]:
+        """Every normalised English word the dictionary knows (for spelling correction)."""
+        words = {k[0] for k in self._entries if len(k) == 1}
+        for ws in self._forward.values():
+            words.update(ws)
+        return words
+
     @classmethod
     def load(cls, cache_dir: Path | None = None) -> Dictionary | None:
         """Read the reverse dictionary (from a pickle cache when present); None if unavailable."""
@@ -273,6 +280,54 @@ def english_figures(text: str) -> list[tuple[str, tuple[str, ...], str]]:
             variants += [f"两{u}" for u in _ZH_UNIT[unit]]
         out.append((variants[0], tuple(dict.fromkeys(variants)), "duration"))
     return out
+
+
+# ---------------------------------------------------------------- spelling
+
+_WORD = re.compile(r"(?<![\w&'’-])[A-Za-z]{4,}(?![\w&])")
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _edits1(word: str) -> set[str]:
+    """Words one deletion, transposition, replacement or insertion away (Norvig's speller)."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = [a + b[1:] for a, b in splits if b]
+    transposes = [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
+    replaces = [a + c + b[1:] for a, b in splits if b for c in _LETTERS]
+    inserts = [a + c + b for a, b in splits for c in _LETTERS]
+    return set(deletes + transposes + replaces + inserts)
+
+
+class Speller:
+    """Fixes one-letter typos in English questions ("mony", "rutine", "deductable") against the
+    words the glossary and the dictionary know, so a misspelt word still finds its Chinese term.
+
+    A word is left alone when it is known, short, capitalised (a name or an acronym), or when no
+    single known word is one edit away; among several, the one the glossary uses wins, then the
+    one ``weight`` (e.g. its document frequency in the English shadow index) prefers.
+    """
+
+    def __init__(self, glossary_words: set[str], known_words: set[str],
+                 weight: Callable[[str], float] = lambda w: 0.0):
+        self._glossary = glossary_words
+        self._known = known_words | glossary_words | EN_STOPWORDS
+        self._weight = weight
+
+    def known(self, word: str) -> bool:
+        w = word.lower()
+        return w in self._known or any(t in self._known for t in normalize_en(w))
+
+    def correct_word(self, word: str) -> str:
+        if len(word) < 4 or not word.islower() or self.known(word):
+            return word
+        cands = {c for c in _edits1(word) if self.known(c)}
+        if not cands:
+            return word
+        return min(cands, key=lambda c: (not any(t in self._glossary for t in normalize_en(c)),
+                                         -self._weight(c), c))
+
+    def correct(self, text: str) -> str:
+        return _WORD.sub(lambda m: self.correct_word(m.group()), text)
 
 
 class LazyDictionary:

@@ -90,6 +90,8 @@ _EQUIVALENT_GROUPS = (
     ("employee", "staff", "worker", "personnel"),
     ("income", "revenue"),
     ("rule", "regulation", "provision"),
+    ("annual", "yearly"),
+    ("result", "achievement"),
 )
 # fmt: on
 
@@ -477,6 +479,10 @@ class Glossary:
             (zh, idx) for zh, idx in self._scan_zh(text_zh) if self.terms[idx].kind != "general"
         ]
         return [(zh, self.terms[idx].en[0]) for zh, idx in found[:limit]]
+
+    def english_words(self) -> set[str]:
+        """Every normalised English word of every variant (for spelling correction)."""
+        return {w for t in self.terms for en in t.en for w in normalize_en(en)}
 
     def chinese_terms(self) -> list[str]:
         """Every Chinese variant, in file order (for jieba's user dictionary)."""

@@ -18,7 +18,7 @@ from functools import lru_cache
 import numpy as np
 
 from . import lexical
-from .crosslingual import EN_STOPWORDS, EnglishShadow, LazyDictionary, english_figures
+from .crosslingual import EN_STOPWORDS, EnglishShadow, LazyDictionary, Speller, english_figures
 from .documents import Hit, normalize
 from .glossary import Glossary, detect_language, normalize_en
 from .index import Index, Snapshot
@@ -138,6 +138,24 @@ def period_ended(text: str, today: str) -> bool:
     return bool(ends) and max(ends) < today
 
 
+# English question words and the Chinese words the answering clause uses for that kind of answer:
+# "how long" is answered by a 期限 / 年限, "who owns" by 归属 / 属于 / 所有权, "what share" by a 比例.
+_EN_INTENTS: tuple[tuple[re.Pattern[str], tuple[tuple[str, float], ...]], ...] = (
+    (
+        re.compile(r"\bhow (?:long|soon)\b|\bhow many (?:years|months|days)\b|\bby when\b|\bwithin how\b"
+                   r"|\bdeadline\b|\btime limit\b", re.I),
+        (("期限", 0.6), ("年限", 0.4)),
+    ),
+    (
+        re.compile(r"\bwho (?:owns?|gets?|holds?|keeps?|has)\b|\bbelongs? to\b|\bowner(?:ship)?\b", re.I),
+        (("归属", 0.6), ("属于", 0.5), ("所有权", 0.4)),
+    ),
+    (
+        re.compile(r"\bwhat (?:rate|percentage|percent|share|proportion|ratio|portion|part)\b|\bhow much of\b", re.I),
+        (("比例", 0.5),),
+    ),
+)
+
 # Phrase weight of a figure read from an English question: an amount or a rate names the clause
 # almost by itself; a year or a duration ("2 years") is common to many clauses.
 _EN_FIGURE_WEIGHT = {"money": 3.0, "percent": 3.0, "year": 1.5, "duration": 1.0}
@@ -230,6 +248,21 @@ class Searcher:
         self.dictionary = dictionary
         self.params = params
         self._validity_cache: tuple[int, dict[str, Validity]] = (-1, {})
+        self._speller: Speller | None = None
+
+    def _correct(self, query: str) -> str:
+        """An English question with its one-letter typos fixed (once the dictionary is loaded)."""
+        if self._speller is None:
+            d = self.dictionary.get() if self.dictionary else None
+            if d is None:
+                return query
+
+            def weight(word: str) -> float:
+                toks = normalize_en(word)
+                return float(self.index.snapshot().english.doc_freq(toks[0])) if toks else 0.0
+
+            self._speller = Speller(self.glossary.english_words(), d.english_vocabulary(), weight)
+        return self._speller.correct(query)
 
     # ------------------------------------------------------------ planning
 
@@ -265,7 +298,7 @@ class Searcher:
             terms[tok] = max(terms.get(tok, 0.0), w)
 
         if lang == "en":
-            query = _sino(query)
+            query = _sino(self._correct(query))
         expansions: list[str] = []
         phrases: dict[str, float] = {}
         untranslated: tuple[str, ...] = ()
@@ -295,6 +328,11 @@ class Searcher:
                 for zh, w in dict_terms:
                     expansions.append(zh)
                     add(zh, w)
+            for pattern, zh_terms in _EN_INTENTS:
+                if pattern.search(query):
+                    for zh, w in zh_terms:
+                        add(zh, w)
+                        phrases[zh] = max(phrases.get(zh, 0.0), w)
             # figures as the corpus writes them: "RMB 5 million" → 500万元, "2019" → 2019年
             for phrase, variants, kind in english_figures(query):
                 figure_variants[phrase] = variants

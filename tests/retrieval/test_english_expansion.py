@@ -1,0 +1,144 @@
+"""English question expansion: interchangeable head nouns, figures as the corpus writes them,
+one-letter typos, and question words that name the kind of answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.crosslingual import Speller, english_figures
+from retrieval.glossary import Glossary, Term, normalize_en
+from retrieval.search import Searcher
+
+
+@pytest.fixture(scope="module")
+def glossary() -> Glossary:
+    return Glossary(
+        [
+            Term(("小型微利企业",), ("small low-profit enterprise",), "tax"),
+            Term(("业务招待费",), ("business entertainment expenses",), "tax"),
+            Term(("企业",), ("company", "business"), "general"),
+            Term(("年费",), ("annual fee",), "legal"),
+        ]
+    )
+
+
+def zh(g: Glossary, text: str) -> list[str]:
+    return [t.zh[0] for t, _ in g.matches(text)]
+
+
+# ---------------------------------------------------------------- head nouns
+
+
+def test_multi_word_term_matches_with_an_interchangeable_head_noun(glossary: Glossary) -> None:
+    assert zh(glossary, "tax rate of small low-profit companies") == ["小型微利企业"]
+    assert zh(glossary, "How much business entertainment spending is deductible?") == ["业务招待费"]
+    assert zh(glossary, "the yearly fee") == ["年费"]
+
+
+def test_a_lone_word_is_not_swapped(glossary: Glossary) -> None:
+    # "firm" is interchangeable with "company" only inside a longer term
+    assert zh(glossary, "a firm") == []
+    assert zh(glossary, "a company") == ["企业"]
+
+
+def test_exact_words_keep_their_own_term(glossary: Glossary) -> None:
+    g = Glossary(list(glossary.terms) + [Term(("研发费用",), ("R&D costs",), "tax"),
+                                         Term(("研发支出",), ("R&D expenditure",), "concept")])
+    assert zh(g, "R&D expenditure") == ["研发支出"]
+    assert zh(g, "R&D costs") == ["研发费用"]
+    assert zh(g, "R&D outlay") in (["研发费用"], ["研发支出"])
+
+
+# ---------------------------------------------------------------- figures
+
+
+@pytest.mark.parametrize(
+    "text, phrase, variants, kind",
+    [
+        ("income up to RMB 5 million", "500万元", ("500万元",), "money"),
+        ("sales under 50 million yuan", "5000万元", ("5000万元", "5,000万元"), "money"),
+        ("revenue above RMB 200 million", "2亿元", ("2亿元",), "money"),
+        ("a bonus of 4000 yuan", "4000元", ("4000元", "4,000元"), "money"),
+        ("RMB 300,000", "30万元", ("30万元",), "money"),
+        ("75 percent of the cost", "75%", ("75%",), "percent"),
+        ("in 2019", "2019年", ("2019年",), "year"),
+        ("held for two years", "2年", ("2年", "二年", "两年"), "duration"),
+        ("within 36 months", "36个月", ("36个月", "三十六个月"), "duration"),
+        ("sixty days", "60日", ("60日", "60天", "六十日", "六十天"), "duration"),
+    ],
+)
+def test_english_figures_are_written_as_the_corpus_writes_them(text, phrase, variants, kind) -> None:
+    assert english_figures(text) == [(phrase, variants, kind)]
+
+
+def test_bare_numbers_and_amounts_in_words_are_not_money() -> None:
+    assert english_figures("the 3 northeast provinces") == []
+    assert english_figures("a 5 m wide road") == []
+    assert english_figures("RMB 2000 yuan") == [("2000元", ("2000元", "2,000元"), "money")]
+
+
+# ---------------------------------------------------------------- spelling
+
+
+@pytest.fixture(scope="module")
+def speller() -> Speller:
+    known = {"money", "many", "routine", "maintenance", "deductible", "number", "employee", "research"}
+    glossary_words = {w for word in ("money", "routine", "deductible", "employee") for w in normalize_en(word)}
+    return Speller(glossary_words, known)
+
+
+@pytest.mark.parametrize(
+    "typo, fixed",
+    [("mony", "money"), ("rutine", "routine"), ("deductable", "deductible"), ("reseach", "research"),
+     ("emploees", "employees")],
+)
+def test_one_letter_typos_are_fixed(speller: Speller, typo: str, fixed: str) -> None:
+    assert speller.correct(f"is {typo} covered") == f"is {fixed} covered"
+
+
+def test_known_short_and_capitalised_words_are_left_alone(speller: Speller) -> None:
+    assert speller.correct("many money") == "many money"
+    assert speller.correct("Harbin Mony HNTE") == "Harbin Mony HNTE"
+    assert speller.correct("tax") == "tax"
+    assert speller.correct("zzzzzz") == "zzzzzz"  # nothing one edit away
+
+
+def test_glossary_word_wins_over_other_known_words() -> None:
+    sp = Speller({"money"}, {"money", "mona"})
+    assert sp.correct_word("mony") == "money"
+
+
+# ---------------------------------------------------------------- the plan
+
+
+class _NoIndex:
+    def snapshot(self):  # pragma: no cover - the plan of these questions never reads the index
+        raise AssertionError("plan() should not need the index here")
+
+
+def plan_terms(question: str) -> dict[str, float]:
+    return dict(Searcher(_NoIndex(), Glossary.empty()).plan(question).terms)
+
+
+def test_how_long_asks_for_a_period() -> None:
+    terms = plan_terms("How long does the protection last?")
+    assert terms["期限"] == pytest.approx(0.6)
+    assert "年限" in terms
+
+
+def test_who_owns_asks_for_ownership() -> None:
+    assert {"归属", "属于", "所有权"} <= plan_terms("Who owns an invention made at work?").keys()
+
+
+def test_what_share_asks_for_a_ratio() -> None:
+    assert "比例" in plan_terms("What share of the income goes to the inventors?")
+    assert "比例" not in plan_terms("Who owns an invention made at work?")
+
+
+def test_english_figures_join_the_plan_with_their_variants() -> None:
+    plan = Searcher(_NoIndex(), Glossary.empty()).plan("Is income up to RMB 50 million exempt?")
+    phrases = dict(plan.phrases)
+    assert phrases["5000万元"] == 3.0
+    i = [p for p, _ in plan.phrases].index("5000万元")
+    assert plan.phrase_variants[i] == ("5000万元", "5,000万元")
+    assert "万元" in dict(plan.terms)
