@@ -17,9 +17,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from retrieval.documents import Hit
 from retrieval.glossary import Glossary
-from retrieval.search import QueryPlan, Searcher
+from retrieval.search import Searcher
 from retrieval.validity import Validity, document_validity
 
 from . import extractive, render
@@ -29,29 +28,16 @@ from .conversation import Conversation, Turn, context_for
 from .incentives import Catalog, evaluate, render_report
 from .llm import LLMAnswerer
 from .pipeline.cite import resolve, whole_sentence_of
-from .pipeline.coverage import Coverage, CoverageModel
 from .pipeline.compose import citations_for, compose_decided, group
+from .pipeline.coverage import Coverage, CoverageModel
 from .pipeline.decide import Decision, decide
+from .pipeline.evidence import Evidence
 from .pipeline.question import Kind, Question, other_regime, understand
 
 if TYPE_CHECKING:
     from .app import App
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """What retrieval found for a question, and how well it supports an answer."""
-
-    query: str
-    context: str
-    lang: str
-    plan: QueryPlan
-    hits: tuple[Hit, ...]
-    weights: Mapping[str, float]
-    support: float
-    validity: Mapping[str, Validity]
 
 
 class Answerer:

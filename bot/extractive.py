@@ -185,6 +185,19 @@ def score_sentences(
     return out
 
 
+def whole_sentence(text: str, start: int, end: int) -> str:
+    """Widen a span to its whole sentence: back to the previous full stop, on past 「；」 to the
+    next, so a quote never stops at 「；」 or 「，」 with its rule half said."""
+    stops = "。！？!?\n"
+    a = start
+    while a > 0 and text[a - 1] not in stops:
+        a -= 1
+    b = max(end, a + 1)
+    while b < len(text) and text[b - 1] not in stops:
+        b += 1
+    return text[a:b].strip()
+
+
 def short_section(section: Sequence[str]) -> str:
     """Compact clause path for citations: "二、(一)2." or "第四章 第四十五条"."""
     parts = []
@@ -236,7 +249,7 @@ def select_quotes(
     for s in sentences:
         if len(chosen) >= max_quotes or s.score < 0.6 * top:
             break
-        key = normalize(s.text)
+        key = normalize(whole_sentence(s.hit.chunk.text, s.start, s.end))
         if key in seen_text:
             continue
         doc = s.hit.chunk.doc_id
@@ -252,7 +265,8 @@ def select_quotes(
             (s for s in chosen if s.hit.chunk.doc_id == doc),
             key=lambda s: (s.hit.chunk.ordinal, s.start),
         )
-        cites = tuple(make_citation(s.hit, s.text, validity.get(doc)) for s in mine)
+        cites = tuple(make_citation(s.hit, whole_sentence(s.hit.chunk.text, s.start, s.end), validity.get(doc))
+                      for s in mine)
         first = mine[0].hit.doc
         v = validity.get(doc) or Validity("in_force")
         groups.append(

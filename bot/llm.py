@@ -22,7 +22,7 @@ from .answer_types import Answer, Citation
 from .config import LLMSettings, Settings
 
 if TYPE_CHECKING:
-    from .answer import Evidence
+    from .pipeline.evidence import Evidence
 
 log = logging.getLogger(__name__)
 
@@ -194,7 +194,7 @@ class LLMAnswerer:
             hit = ev.hits[n - 1]
             quote = _best_sentence(hit, ev.weights)
             citations.append(extractive.make_citation(hit, quote, ev.validity.get(hit.chunk.doc_id)))
-        from .answer import groups_from_citations
+        from .pipeline.compose import group as groups_from_citations
 
         answer = Answer(
             text="",

@@ -9,7 +9,7 @@ import re
 import unicodedata
 
 from bot.answer_types import Citation
-from bot.extractive import Sentence, short_section
+from bot.extractive import Sentence, short_section, whole_sentence
 from bot.incentives import Basis
 from retrieval import lexical
 from retrieval.documents import Chunk, normalize
@@ -115,18 +115,6 @@ def resolve(snap: Snapshot, basis: Basis, about: str, fallback: str) -> Citation
         quote=fallback,
         in_corpus=False,
     )
-
-
-def whole_sentence(text: str, start: int, end: int) -> str:
-    """Widen a span to its whole sentence: back to the previous full stop, on past 「；」 to the next."""
-    stops = "。！？!?\n"
-    a = start
-    while a > 0 and text[a - 1] not in stops:
-        a -= 1
-    b = max(end, a + 1)
-    while b < len(text) and text[b - 1] not in stops:
-        b += 1
-    return text[a:b].strip()
 
 
 def whole_sentence_of(s: Sentence) -> str:

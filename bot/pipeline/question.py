@@ -7,6 +7,7 @@ eligibility verdict), the topics (incentives) it is about, its sub-questions, th
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -174,10 +175,8 @@ def understand(text: str, *, lang: str | None = None, context: str = "",
     answer_lang = lang or ("zh" if written == "mixed" and _mostly_chinese(text) else
                            "en" if written == "mixed" else written)
     facts: dict[str, object] = dict(known or {})
-    try:
+    with contextlib.suppress(Exception):  # a fact we cannot read is a fact we do not know
         facts.update(extract_facts(norm, today=today))
-    except Exception:  # noqa: BLE001 - a fact we cannot read is a fact we do not know
-        pass
     if _WANTS_STATUS.search(norm):
         for fact, rx in (("is_tech_sme", "科技型中小|SME"), ("is_high_tech", "高新|高企|high[- ]tech|HNTE")):
             if re.search(rx, norm, re.IGNORECASE) and not re.search(

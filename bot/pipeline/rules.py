@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from bot.incentives import FACTS, Basis, Catalog, Outcome, Status, Text, Verdict, evaluate
 from bot.incentives.catalog import Incentive
+from bot.names import english_name
 
 from . import quantities as qty
 from .figures import money, pct
@@ -166,11 +167,14 @@ def _rate_line(v: Verdict, year: int, lang: str, who: str = "") -> str:
 
 
 def _basis_ref(basis: tuple[Basis, ...], lang: str) -> str:
+    """"财税〔2018〕99号 一" in Chinese; "Notice Caishui [2018] No. 99 (财税〔2018〕99号), item 1" in English."""
     parts = []
     for b in basis[:2]:
-        name = b.doc_number or f"《{(b.title or '').removeprefix('中华人民共和国')}》"
-        parts.append(f"{name} {b.article or ''}".strip() + ("（未经核实）" if b.unconfirmed and lang == "zh" else
-                                                          " (unconfirmed)" if b.unconfirmed else ""))
+        if lang == "zh":
+            name = b.doc_number or f"《{(b.title or '').removeprefix('中华人民共和国')}》"
+            parts.append(f"{name} {b.article or ''}".strip() + ("（未经核实）" if b.unconfirmed else ""))
+        else:
+            parts.append(english_name(b.title, b.doc_number, b.article) + (" (unconfirmed)" if b.unconfirmed else ""))
     return "；".join(parts) if lang == "zh" else "; ".join(parts)
 
 

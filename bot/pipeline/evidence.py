@@ -1,0 +1,24 @@
+"""Retrieve: what the searcher found for a question, and how well it supports an answer."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from retrieval.documents import Hit
+from retrieval.search import QueryPlan
+from retrieval.validity import Validity
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What retrieval found for a question, and how well it supports an answer."""
+
+    query: str
+    context: str
+    lang: str
+    plan: QueryPlan
+    hits: tuple[Hit, ...]
+    weights: Mapping[str, float]
+    support: float
+    validity: Mapping[str, Validity]
