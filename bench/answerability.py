@@ -46,7 +46,8 @@ class Item:
     main_object: str = ""
 
 
-def load_items() -> list[Item]:
+def load_items(dev_answers: Path | None = DEV_ANSWERS) -> list[Item]:
+    """Every question of the answerability, validation, out-of-scope and dev answer sets."""
     items: list[Item] = []
 
     def read(path: Path):
@@ -61,8 +62,8 @@ def load_items() -> list[Item]:
     for d in read(QUESTIONS / "out_of_scope.jsonl"):
         near = int(d["id"][1:]) > 40
         items.append(Item(d["id"], "oos_near" if near else "oos_far", d["lang"], d["question"], False))
-    if DEV_ANSWERS.exists():
-        for d in read(DEV_ANSWERS):
+    if dev_answers is not None and dev_answers.exists():
+        for d in read(dev_answers):
             items.append(Item(d["id"], "dev", d["lang"], d["question"], not d["abstain"]))
     return items
 

@@ -55,6 +55,41 @@ def quality_chart(results: dict, path: Path) -> Path | None:
     return path
 
 
+def refusal_chart(curve: Sequence[dict], configured: float | None, path: Path) -> Path | None:
+    """Near-miss questions refused and answerable ones answered, per language, against the
+    coverage threshold."""
+    if len(curve) < 2:
+        return None
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    xs = [c["threshold"] for c in curve]
+    lines = [
+        ("test_near", "zh", "near-miss refused (zh)", "-", "tab:red"),
+        ("test_near", "en", "near-miss refused (en)", "--", "tab:red"),
+        ("validation", "zh", "validation answered (zh)", "-", "tab:blue"),
+        ("validation", "en", "validation answered (en)", "--", "tab:blue"),
+    ]
+    for group, lang, label, style, colour in lines:
+        ys = [c["rates"].get(group, {}).get(lang, {}).get("rate") for c in curve]
+        if any(y is not None for y in ys):
+            ax.plot(xs, [float("nan") if y is None else y for y in ys], style, marker="o",
+                    color=colour, label=label)
+    ax.axhline(0.90, color="tab:red", linewidth=0.6, alpha=0.5)
+    ax.axhline(0.95, color="tab:blue", linewidth=0.6, alpha=0.5)
+    if configured is not None:
+        ax.axvline(configured, color="grey", linewidth=0.8, linestyle=":", label="configured")
+    ax.set_xlabel("coverage threshold")
+    ax.set_ylim(0, 1.02)
+    ax.set_title("refusals end to end")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="lower left")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
 def scale_chart(rows: Sequence[dict], path: Path) -> Path | None:
     """Search latency (p50, p95) and resident memory against the number of chunks."""
     rows = [r for r in rows if r.get("search")]

@@ -1,6 +1,6 @@
 """Run the benchmark suite and write the report.
 
-    python -m bench.run [--quick] [--only quality,latency,ingest,scale,bot] [--out bench/results]
+    python -m bench.run [--quick] [--only quality,refusals,latency,ingest,scale,bot] [--out bench/results]
 
 Writes ``report.md``, ``results.json`` and PNG charts into ``--out``; caches (embeddings,
 synthetic corpora, built indexes) go under ``--cache`` (default ``<out>/cache``, git-ignored).
@@ -33,7 +33,7 @@ from .common import (
 log = logging.getLogger("bench")
 
 # Order matters: ingest builds the evaluation index that the later benchmarks reuse.
-ORDER = ("ingest", "quality", "latency", "scale", "bot")
+ORDER = ("ingest", "quality", "refusals", "latency", "scale", "bot")
 QUICK_SCALE_SIZES = (40,)
 
 
@@ -54,6 +54,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where the report goes")
     p.add_argument("--cache", type=Path, default=None, help="cache folder (default OUT/cache)")
     p.add_argument("--corpus", type=Path, default=SHARED_CORPUS, help="evaluation corpus folder")
+    p.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="an index of --corpus already built (policybot --data-dir DIR); default: built "
+        "into the cache for this run",
+    )
     p.add_argument(
         "--questions",
         type=Path,
@@ -126,6 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         scale_sizes=sizes,
         bot_users=args.bot_users or (2 if args.quick else 50),
         rebuild=args.rebuild,
+        eval_data_dir=args.data_dir.resolve() if args.data_dir else None,
     )
     ctx.out.mkdir(parents=True, exist_ok=True)
     machine = machine_info()

@@ -75,6 +75,7 @@ def test_quick_run_writes_the_report_and_charts(quick_run: tuple[int, Path]) -> 
         "## Targets",
         "## Ingest and re-sync",
         "## Quality: retrieval against the baselines",
+        "## Refusals: near-miss questions refused, answerable ones answered",
         "## Latency on the evaluation corpus",
         "## Scale: search latency and memory against index size",
         "## Bot:",
@@ -83,8 +84,8 @@ def test_quick_run_writes_the_report_and_charts(quick_run: tuple[int, Path]) -> 
     assert "Machine: " in report and "cores" in report and "GiB RAM" in report
     assert "**quick mode**" in report
     assert "![quality](quality.png)" in report and "![scale](scale.png)" in report
-    assert set(results["sections"]) == {"ingest", "quality", "latency", "scale", "bot"}
-    for key in ("ingest", "quality", "latency", "scale"):
+    assert set(results["sections"]) == {"ingest", "quality", "refusals", "latency", "scale", "bot"}
+    for key in ("ingest", "quality", "refusals", "latency", "scale"):
         assert results["sections"][key]["status"] == "ok", key
     machine = results["machine"]
     assert machine["cores"] >= 1 and machine["ram_gib"] > 0 and machine["python"].startswith("3.")
@@ -111,6 +112,29 @@ def test_quality_scores_every_pipeline_on_the_questions(quick_run: tuple[int, Pa
     # every gold phrase is in the mini corpus, and every pipeline searches all of it
     assert all(row["all"]["r5"] == 1.0 for row in rows.values())
     assert data["units"]["paragraphs"] > 0 and data["units"]["langchain_chunks"] > 0
+
+
+def test_refusals_answers_a_sample_of_every_set_at_each_threshold(
+    quick_run: tuple[int, Path],
+) -> None:
+    _, out = quick_run
+    results = json.loads((out / "results.json").read_text())
+    data = results["sections"]["refusals"]["data"]
+    assert data["sampled"] is True and data["threshold"] == 0.5
+    # quick mode: at most two questions of each set and language, every one answered or refused
+    rates = data["rates"]
+    assert {"test_near", "test_answerable", "validation", "oos_near", "oos_far"} <= set(rates)
+    for group in rates.values():
+        for row in group.values():
+            assert 1 <= row["n"] <= 2 and 0.0 <= row["rate"] <= 1.0
+            assert len(row["wrong"]) == round((1 - row["rate"]) * row["n"])
+    assert {"O050", "O071"} == {q["id"] for q in data["questions"] if q["id"] in ("O050", "O071")}
+    # the curve re-answers the same sample at the configured threshold and the quick grid
+    assert [c["threshold"] for c in data["curve"]] == [0.3, 0.5, 0.8]
+    assert all(set(c["rates"]) == set(rates) for c in data["curve"])
+    assert (out / "refusals.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    names = {t["name"] for t in results["targets"]}
+    assert "near-miss, held out (answerability_test) refused [en]" in names
 
 
 def test_ingest_latency_and_scale_report_numbers(quick_run: tuple[int, Path]) -> None:
