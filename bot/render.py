@@ -96,13 +96,13 @@ def group_text(g: QuoteGroup, lang: str, glossary: Glossary | None = None) -> st
             where = c.section or "正文"
             if c.page:
                 where += f"，第{c.page}页"
-            tag = "" if c.in_corpus else "（本库未收录该文件）"
+            tag = "" if c.in_corpus else "（本库未收录该文件；引自政策目录的摘要）"
             lines.append(f"  · {where}：“{c.quote}”{tag}")
             continue
         where = names.english_article(c.section) or "text"
         if c.page:
             where += f", p. {c.page}"
-        tag = "" if c.in_corpus else " (document not in the corpus)"
+        tag = "" if c.in_corpus else " (document not in the corpus; summary from the incentive catalog)"
         lines.append(f"  · {where}: “{c.quote}”{tag}")
         summary = quote_gist(c, glossary)
         if summary:

@@ -150,7 +150,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "/help 介绍我能回答什么。",
         "en": "/help shows what I can answer.",
     },
-    "not_in_corpus": {"zh": "本库未收录该文件", "en": "document not in the corpus"},
+    "not_in_corpus": {"zh": "本库未收录该文件；引自政策目录的摘要", "en": "document not in the corpus; summary from the incentive catalog"},
     "shortened": {
         "zh": "（问题过长，只按前 {n} 个字回答。）",
         "en": "(Your question was long; I answered its first {n} characters.)",

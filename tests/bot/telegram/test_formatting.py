@@ -164,7 +164,7 @@ def test_sources_skip_catalog_citations_and_duplicates() -> None:
     catalog = cite(9, "目录。", doc="d000000009", chunk="", in_corpus=False)
     rendered = fmt.render_answer(answer([cite(1, "一句。"), same_chunk, catalog]))
     assert [s.chunk_id for s in rendered.sources] == ["d000000001-0001-abcdef12"]
-    assert "<i>(本库未收录该文件)</i>" in rendered.html
+    assert "<i>(本库未收录该文件；引自政策目录的摘要)</i>" in rendered.html
 
 
 def test_refusal_offers_topics_or_help() -> None:
