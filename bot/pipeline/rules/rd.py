@@ -1,0 +1,297 @@
+"""R&D super-deduction: the rate for the asked year and category, amounts, amortisation, verdicts."""
+
+from __future__ import annotations
+
+import re
+
+from bot.incentives import FACTS, Basis, Catalog, Outcome, Text, Verdict
+
+from .. import quantities as qty
+from ..figures import money, pct
+from ..question import Kind, Question
+from .base import (
+    Conclusion,
+    basis_ref,
+    fact_label,
+    failed_conditions,
+    no_because,
+    text,
+    verdict_for,
+)
+
+_EXCLUDED = [
+    ("direct_application", r"直接(?:搬|拿|用|采用|应用|使用|套用|照搬)|照搬|direct(?:ly)? (?:appl|adopt|us|cop)|"
+     r"(?:published|existing|off-the-shelf).{0,40}(?:as is|directly)"),
+    ("routine_upgrade", r"常规(?:性)?升级|routine (?:upgrade|update)"),
+    ("market_research", r"市场调(?:查|研)|market research|efficiency (?:study|survey)|management research"),
+    ("routine_qc", r"质量控制|质检|维修维护|routine (?:quality|testing|maintenance)"),
+    ("customer_support", r"售后|after-?sales? (?:support|service)"),
+    ("social_science", r"社会科学|人文|艺术研究|social science|humanities"),
+]
+_NEG_INDUSTRY_INCOME = (
+    r"(批发|零售|批发零售|租赁|房地产|住宿|餐饮|烟草|娱乐|wholesale|retail|leasing|real estate)"
+    r"(?:业务|业)?(?:收入|revenue|sales|income)"
+)
+
+
+def negative_list_share(q: Question) -> tuple[float, Text] | None:
+    """The main business's share of revenue less non-taxable and investment income, when the
+    question gives the amounts (国家税务总局公告2015年第97号 第四条)."""
+    s = q.norm
+    total = qty.money_after(s, r"收入总额|total (?:revenue|income)")
+    part = qty.money_after(s, _NEG_INDUSTRY_INCOME, window=10)
+    if total is None or part is None:
+        return None
+    invest = qty.money_after(s, r"投资收益|investment income") or 0.0
+    nontax = qty.money_after(s, r"(?<!没有)(?<!无)不征税收入|non-?taxable income") or 0.0
+    base = total - invest - nontax
+    if base <= 0:
+        return None
+    share = part / base * 100
+    zh = f"{money(part, 'zh')}÷（{money(total, 'zh')}−{money(invest + nontax, 'zh')}）={pct(share)}"
+    en = f"{money(part, 'en')} ÷ ({money(total, 'en')} − {money(invest + nontax, 'en')}) = {pct(share)}"
+    return share, text(
+        f"主营业务收入占收入总额减除不征税收入和投资收益后余额的比例为{zh}",
+        f"the main business is {en} of revenue less non-taxable and investment income",
+    )
+
+
+def _rd_facts(q: Question) -> tuple[dict, list[Text]]:
+    facts = dict(q.facts)
+    said: list[Text] = []
+    if "rd_activity" not in facts or facts.get("rd_activity") == "genuine_rd":
+        for value, rx in _EXCLUDED:
+            if re.search(rx, q.norm, re.IGNORECASE):
+                facts["rd_activity"] = value
+                break
+    if re.search(r"(?:是|为|一家|作为|\ba |\ban |registered |certified )\s*(?:registered\s+)?(?:科技型中小企业|"
+                 r"tech(?:nology)?[- ]based SMEs?|tech SMEs?)", q.norm, re.IGNORECASE) and "is_tech_sme" not in facts:
+        facts["is_tech_sme"] = True
+    if re.search(r"集成电路|工业母机|integrated[- ]circuit|\bIC (?:design|enterprise|compan|firm)|machine[- ]tool",
+                 q.norm, re.IGNORECASE):
+        facts.setdefault("is_ic_or_machine_tool", True)
+    got = negative_list_share(q)
+    if got:
+        facts["main_business_share"] = round(got[0], 4)
+        said.append(got[1])
+    if re.search(r"普通|一般|ordinary|non-SME|other compan", q.norm, re.IGNORECASE) and not re.search(
+        r"(?:是|we are|we were).{0,12}(?:科技型中小|SME)", q.norm, re.IGNORECASE
+    ):
+        facts.setdefault("is_tech_sme", False)
+    return facts, said
+
+
+def _rate_line(v: Verdict, year: int, lang: str, who: str = "") -> str:
+    b = v.benefit
+    rate = b.rate_percent if b.rate_percent is not None else b.rate_if_eligible
+    if rate is None:
+        return ""
+    ref = basis_ref(b.basis, lang)
+    if lang == "zh":
+        return (f"{year}年度研发费用加计扣除比例为{pct(rate)}" + (f"（{who}）" if who else "")
+                + f"：在据实扣除的基础上，再按实际发生额的{pct(rate)}在税前加计扣除；形成无形资产的，按无形资产成本的"
+                f"{pct(100 + rate)}在税前摊销——{ref}")
+    return (f"{pct(rate)} for tax year {year}" + (f" ({who})" if who else "")
+            + f": on top of the normal deduction, an extra {pct(rate)} of actual R&D costs is deducted; intangible "
+            f"assets formed by R&D are amortised at {pct(100 + rate)} of cost — {ref}")
+
+
+def _track_notes(cat: Catalog, v: Verdict, facts: dict, year: int) -> list[Text]:
+    """A special rate the asker's category had or will have in other years ("制造业100%自2021年起")."""
+    entry = cat.get(v.id)
+    out = []
+    for track in entry.tracks:
+        known = {k: x for k, x in facts.items() if k in FACTS}
+        if not all(t.check(known) is True for t in track.tests):
+            continue
+        for b in entry.benefits:
+            if b.track != track.id or b.period.overlaps(year) or b.rate_percent is None:
+                continue
+            start = b.period.start
+            if start and start.year > year:
+                out.append(text(
+                    f"{track.name.zh}按{pct(b.rate_percent)}加计扣除的政策自{start:%Y年%-m月%-d日}起才执行，"
+                    f"{year}年度不适用（{basis_ref(b.basis, 'zh')}）。",
+                    f"The {pct(b.rate_percent)} rate for {track.name.en} applies only from {start:%-d %B %Y}, "
+                    f"not to {year} ({basis_ref(b.basis, 'en')}).",
+                ))
+                break
+    return out
+
+
+def rd_super_deduction(q: Question, cat: Catalog) -> Conclusion | None:
+    if "rd-super-deduction" not in q.topics:
+        return None
+    facts, said = _rd_facts(q)
+    if q.asks(r"哪一?年|何时|什么时候|从何时|起始|\bwhen\b|since when|which year|from what date"):
+        return _rd_since(q, cat, facts)
+    year = q.year_or_now
+    v = verdict_for(cat, "rd-super-deduction", facts, year)
+    basis: list[Basis] = []
+    if v.verdict is Outcome.DOES_NOT_APPLY and failed_conditions(v):
+        c = failed_conditions(v)[0]
+        extra = None
+        if c.fact == "industry":
+            ind = facts.get("industry")
+            share = facts.get("main_business_share")
+            if said:
+                extra = said[0]
+            elif ind:
+                extra = text(
+                    f"主营业务为{fact_label('industry', ind, 'zh')}"
+                    + (f"（占{pct(float(share))}）" if share is not None else ""),
+                    f"your main business is {fact_label('industry', ind, 'en')}"
+                    + (f" ({pct(float(share))} of revenue)" if share is not None else ""),
+                )
+        return Conclusion("rd-super-deduction", no_because(v, extra), "no", basis=c.basis,
+                          about=c.reason.zh, facts_used=facts)
+    b = v.benefit
+    rate = b.rate_percent if b.rate_percent is not None else b.rate_if_eligible
+    if rate is None:
+        return None
+    basis.extend(b.basis)
+    lines_zh, lines_en = [], []
+    figures: list[float] = [rate]
+    expense = qty.money_for(q.norm, r"研发费用|研究开发费用|研发支出|研发投入|(?:expensed )?R&D\s*(?:expenses?|costs?|"
+                                    r"spend(?:ing)?)?\s*(?:of|:)?",
+                            r"\s*(?:of|in|on) (?:in-house |internal |own )?(?:expensed )?(?:qualifying |eligible )?"
+                            r"(?:R&D|research)")
+    commissioned = None
+    if re.search(r"委托|commission|outsourc|freelance|contractor|paid .{0,60}to (?:develop|carry out|conduct)|"
+                 r"on (?:our|its) behalf", q.norm, re.IGNORECASE):
+        commissioned = qty.money_for(q.norm, r"委托[^，。,]{0,20}?(?:支付|费用|花了|付了)?|paid [^,.]{0,40}?",
+                                     r"\s*(?:\(|to develop|for (?:the )?(?:R&D|development))")
+        if commissioned is not None and expense == commissioned:
+            expense = None
+    cost = qty.money_for(q.norm, r"成本|cost(?: of)?|capitali[sz]ed(?: at)?")
+    amort_years = _amortisation_years(q.norm)
+    asks_amort = re.search(r"摊销|amorti", q.norm, re.IGNORECASE) and cost is not None
+    who = ""
+    if b.track_name and b.track != "general":
+        who = b.track_name.zh
+    if asks_amort:
+        n = amort_years or 10
+        amount = cost * (100 + rate) / 100 / n
+        figures += [100 + rate, amount]
+        lines_zh.append(
+            f"{year}年度可税前摊销{money(amount, 'zh')}：研发形成的无形资产按无形资产成本的{pct(100 + rate)}摊销"
+            f"（{basis_ref(b.basis, 'zh')}），即{money(cost, 'zh')}×{pct(100 + rate)}÷{n:g}年={money(amount, 'zh')}。")
+        lines_en.append(
+            f"{money(amount, 'en')} for {year}: an intangible asset formed by R&D is amortised for tax at "
+            f"{pct(100 + rate)} of its cost ({basis_ref(b.basis, 'en')}), so {money(cost, 'en')} × "
+            f"{pct(100 + rate)} ÷ {n:g} years = {money(amount, 'en')}.")
+    elif expense is not None or commissioned is not None:
+        own = expense or 0.0
+        counted = (commissioned or 0.0) * 0.8
+        base = own + counted
+        amount = base * rate / 100
+        figures.append(amount)
+        steps_zh, steps_en = [], []
+        if commissioned:
+            steps_zh.append(f"委托研发按实际发生额的80%计入（{money(commissioned, 'zh')}×80%={money(counted, 'zh')}）")
+            steps_en.append(f"commissioned R&D counts at 80% of its cost ({money(commissioned, 'en')} × 80% = "
+                            f"{money(counted, 'en')})")
+            basis.append(Basis(doc_number="财税〔2015〕119号", article="二"))
+        if own and commissioned:
+            steps_zh.append(f"加计扣除基数{money(own, 'zh')}+{money(counted, 'zh')}={money(base, 'zh')}")
+            steps_en.append(f"the base is {money(own, 'en')} + {money(counted, 'en')} = {money(base, 'en')}")
+        lines_zh.append(
+            f"可加计扣除{money(amount, 'zh')}（{year}年度{who}比例{pct(rate)}）："
+            + "；".join(steps_zh + [f"{money(base, 'zh')}×{pct(rate)}={money(amount, 'zh')}"])
+            + f"。——{basis_ref(b.basis, 'zh')}")
+        lines_en.append(
+            f"An extra deduction of {money(amount, 'en')} at the {pct(rate)} rate for {year}"
+            + (f" ({b.track_name.en})" if who and b.track_name else "") + ": "
+            + "; ".join(steps_en + [f"{money(base, 'en')} × {pct(rate)} = {money(amount, 'en')}"])
+            + f" — {basis_ref(b.basis, 'en')}.")
+        if commissioned and re.search(r"个人|individual|freelance", q.norm, re.IGNORECASE):
+            lines_zh.append("委托个人研发的，凭个人出具的发票等合法有效凭证在税前加计扣除。")
+            lines_en.append("R&D commissioned from an individual needs the individual's invoice or another valid voucher.")
+    else:
+        lines_zh.append(_rate_line(v, year, "zh", who) + "。")
+        lines_en.append(_rate_line(v, year, "en", b.track_name.en if who and b.track_name else "") + ".")
+    if v.verdict is Outcome.APPLIES or q.kind is Kind.ELIGIBILITY:
+        skipped = [c for c in v.conditions if c.skipped and c.spared and c.fact == "industry"]
+        if skipped:
+            c = skipped[0]
+            lines_zh.append((said[0].zh + "，" if said else "") + (c.reason.zh if c.reason else ""))
+            lines_en.append((said[0].en + "; " if said else "") + (c.reason.en if c.reason else ""))
+        if q.yes_no:
+            lines_zh[0] = "能。" + lines_zh[0]
+            lines_en[0] = "Yes. " + lines_en[0]
+    # the same spend for an ordinary company, when the question compares
+    if facts.get("is_tech_sme") and re.search(r"普通|一般企业|ordinary|non-SME|other compan", q.norm, re.IGNORECASE):
+        alt = verdict_for(cat, "rd-super-deduction", {**facts, "is_tech_sme": False}, year)
+        arate = alt.benefit.rate_percent
+        if arate is not None:
+            tail_zh = tail_en = ""
+            if expense:
+                tail_zh = f"，即{money(expense * arate / 100, 'zh')}"
+                tail_en = f", that is {money(expense * arate / 100, 'en')}"
+                figures.append(expense * arate / 100)
+            lines_zh.append(f"同样的支出，普通企业{year}年度只能按{pct(arate)}加计扣除{tail_zh}"
+                            f"（{basis_ref(alt.benefit.basis, 'zh')}）。")
+            lines_en.append(f"An ordinary (non-SME) company got only the {pct(arate)} rate for {year}{tail_en} "
+                            f"({basis_ref(alt.benefit.basis, 'en')}).")
+            basis.extend(alt.benefit.basis)
+    b_end = b.period.end if b.period else None
+    if q.asks(r"截止|到期|期限|有效期|expir|end date|until when|still (?:apply|valid)"):
+        if b_end is None:
+            lines_zh.append(f"现行规定（{basis_ref(b.basis, 'zh')}）自{b.period.start:%Y年%-m月%-d日}起执行，未设截止日期。"
+                            if b.period and b.period.start else "现行规定未设截止日期。")
+            lines_en.append(f"The current rule ({basis_ref(b.basis, 'en')}) applies from "
+                            f"{b.period.start:%-d %B %Y} and sets no end date."
+                            if b.period and b.period.start else "The current rule sets no end date.")
+        else:
+            lines_zh.append(f"该比例执行至{b_end:%Y年%-m月%-d日}。")
+            lines_en.append(f"That rate runs until {b_end:%-d %B %Y}.")
+    notes = _track_notes(cat, v, facts, year) + ([] if (expense or commissioned or asks_amort) else list(b.notes))
+    for n in notes:
+        lines_zh.append(n.zh)
+        lines_en.append(n.en)
+    return Conclusion(
+        "rd-super-deduction",
+        text("\n".join(lines_zh), "\n".join(lines_en)),
+        "yes" if q.yes_no else None,
+        tuple(figures),
+        tuple(dict.fromkeys(basis)),
+        about=f"加计扣除 {pct(rate)} 摊销",
+        unconfirmed=b.unconfirmed,
+        facts_used=facts,
+    )
+
+
+def _rd_since(q: Question, cat: Catalog, facts: dict) -> Conclusion | None:
+    """"Since when is it 100 %?": the periods of the asked rate, the asker's category first."""
+    from bot.incentives import find_percents
+
+    asked = [v for _, _, v in find_percents(q.norm)]
+    entry = cat.get("rd-super-deduction")
+    known = {k: x for k, x in facts.items() if k in FACTS}
+    mine = {t.id for t in entry.tracks if any(t.check(known) is True for t in t.tests)}
+    periods = [b for b in entry.benefits if b.rate_percent is not None and b.period.start
+               and (not asked or b.rate_percent in asked)]
+    if not periods:
+        return None
+    periods.sort(key=lambda b: (b.track not in mine, b.track != "general", b.period.start))
+    lines_zh, lines_en, basis = [], [], []
+    for b in periods[:3]:
+        track = entry.track(b.track)
+        who_zh = track.name.zh if track else "企业"
+        who_en = track.name.en if track else "enterprises"
+        end_zh = f"至{b.period.end:%Y年%-m月%-d日}" if b.period.end else "起（未设截止日期）"
+        end_en = f" to {b.period.end:%-d %B %Y}" if b.period.end else " on (no end date)"
+        lines_zh.append(f"{who_zh}：自{b.period.start:%Y年%-m月%-d日}{end_zh}按{pct(b.rate_percent)}加计扣除——{basis_ref(b.basis, 'zh')}。")
+        lines_en.append(f"{who_en}: {pct(b.rate_percent)} from {b.period.start:%-d %B %Y}{end_en} — {basis_ref(b.basis, 'en')}.")
+        basis.extend(b.basis)
+    first = periods[0]
+    return Conclusion("rd-super-deduction", text("\n".join(lines_zh), "\n".join(lines_en)), None,
+                      (first.rate_percent,), tuple(dict.fromkeys(basis)), about=f"自{first.period.start.year}年1月1日起 {pct(first.rate_percent)}")
+
+
+def _amortisation_years(s: str) -> float | None:
+    m = re.search(r"(?:按|分|over|across)\s*(\d+|[十两一二三四五六七八九]+)\s*(?:年|years?)", s, re.IGNORECASE)
+    if not m:
+        return None
+    raw = m.group(1)
+    return float(raw) if raw.isdigit() else qty._number(raw)
