@@ -9,7 +9,6 @@ one is given, and the bot abstained on the questions marked ``abstain``.
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -17,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from retrieval.documents import CorpusError
+from retrieval.evaluate import jsonl_objects
 
 from .answer_types import Answer
 
@@ -147,20 +147,7 @@ def load_answer_checks(path: Path) -> list[AnswerCheck]:
 
 
 def _objects(path: Path) -> Iterable[dict]:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise CorpusError(f"cannot read questions file {path}: {exc.strerror}") from exc
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except ValueError as exc:
-            raise CorpusError(f"{path}:{n}: not a JSON object ({exc})") from exc
-        if not isinstance(obj, dict):
-            raise CorpusError(f"{path}:{n}: each line must be a JSON object")
-        yield obj
+    return (obj for _, obj in jsonl_objects(path))
 
 
 # ---------------------------------------------------------------- the rule

@@ -7,7 +7,7 @@ contains any gold phrase.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,9 +31,8 @@ class Outcome:
     texts: tuple[str, ...]  # retrieved chunk texts, best first
 
 
-def load_questions(path: Path) -> list[Question]:
-    """Read a JSONL file of {id, question, gold, lang?}; errors name the file and line."""
-    out = []
+def jsonl_objects(path: Path) -> Iterator[tuple[int, dict]]:
+    """(line number, object) for each non-blank line of a JSONL file; errors name file and line."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
@@ -43,6 +42,18 @@ def load_questions(path: Path) -> list[Question]:
             continue
         try:
             obj = json.loads(line)
+        except ValueError as exc:
+            raise CorpusError(f"{path}:{n}: not a JSON object ({exc})") from exc
+        if not isinstance(obj, dict):
+            raise CorpusError(f"{path}:{n}: each line must be a JSON object")
+        yield n, obj
+
+
+def load_questions(path: Path) -> list[Question]:
+    """Read a JSONL file of {id, question, gold, lang?}; errors name the file and line."""
+    out = []
+    for n, obj in jsonl_objects(path):
+        try:
             q = Question(
                 id=str(obj["id"]),
                 question=str(obj["question"]),
