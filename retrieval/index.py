@@ -135,6 +135,8 @@ class Snapshot:
     english: lexical.LexicalIndex  # BM25 over the English shadow words
     heading_tokens: list[frozenset[str]] = field(repr=False)
     title_tokens: dict[str, frozenset[str]] = field(repr=False)
+    # chunk position → its unit-length dense vector (rows in chunk order); None when unknown
+    vectors: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def size(self) -> int:
@@ -157,6 +159,13 @@ class Snapshot:
             else None
         )
         return prev, nxt
+
+
+def _stack(vectors: list[np.ndarray], dim: int) -> np.ndarray | None:
+    """The chunk vectors as one matrix, or None when any is missing or of another size."""
+    if not vectors or any(v.shape != (dim,) for v in vectors):
+        return None
+    return np.vstack(vectors).astype(np.float32, copy=False)
 
 
 class Index:
@@ -264,9 +273,11 @@ class Index:
             # tokens go straight into the builders, chunk by chunk (never all held as strings)
             zh, en = lexical.LexicalBuilder(), lexical.LexicalBuilder()
             chunks = []
-            for s in self.registry.iter_chunks(with_embeddings=False, with_tokens=not cached):
+            vectors = []
+            for s in self.registry.iter_chunks(with_embeddings=True, with_tokens=not cached):
                 if s.chunk.doc_id in docs:
                     chunks.append(s.chunk)
+                    vectors.append(s.embedding)
                     if not cached:
                         zh.add(s.tokens)
                         en.add(s.en_tokens)
@@ -298,6 +309,7 @@ class Index:
             english=indexes[1],
             heading_tokens=headings,
             title_tokens={d: frozenset(lexical.tokenize(r.meta.title)) for d, r in docs.items()},
+            vectors=_stack(vectors, self.embedder.dim),
         )
         log.debug("snapshot %d: %d documents, %d chunks", gen, len(docs), len(chunks))
         return snap
