@@ -42,7 +42,8 @@ class Item:
     question: str
     answerable: bool
     signals: dict[str, float] = field(default_factory=dict)
-    catalog: bool = False  # a catalog topic decides it whatever the score
+    catalog: bool = False  # answerable whatever the score: a catalog topic, a named held document, or
+    # one clause holding all its words (Coverage.reason catalog / document / clause)
     main_object: str = ""
 
 
@@ -100,7 +101,7 @@ def gather(items: Sequence[Item], data_dir: Path) -> None:
             support = extractive.support_score(hits, weights, missing, plan, snap)
             cov = model.judge(it.question, lang, hits, support, topics, plan=plan)
             it.signals = dict(cov.signals)
-            it.catalog = cov.reason == "catalog"
+            it.catalog = cov.reason in ("catalog", "document", "clause")
             it.main_object = cov.main_object
     finally:
         app.close()

@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from retrieval.documents import normalize
 from retrieval.glossary import Glossary
 from retrieval.search import Searcher
 from retrieval.validity import Validity, document_validity
@@ -131,7 +132,7 @@ class Answerer:
         cov = None if decision.decided else self.judge(q, ev)
         if decision.decided:
             answer = self.decided(q, ev, decision, profile=profile)
-        elif (ev.support < self.settings.min_support or (cov is not None and cov.refuse)) \
+        elif (cov.refuse if cov is not None else ev.support < self.settings.min_support) \
                 and not self._eligibility_topics(q):
             answer = self.refuse(q, ev, cov.coverage if cov else None)
         else:
@@ -171,6 +172,10 @@ class Answerer:
     def extractive(self, q: Question, ev: Evidence, *, profile: str | None = None) -> Answer:
         words = extractive.PROFILE_WORDS.get(profile or "", ())
         sentences = extractive.score_sentences(ev.hits, ev.plan, ev.weights, words)
+        # a question with several parts gets the best sentence for each part, not one part twice
+        parts = self._parts(q, ev, words, top=sentences[0].score if sentences else 0.0)
+        if parts:
+            sentences = [sentences[0], *parts, *sentences[1:]]
         groups = extractive.select_quotes(
             sentences,
             ev.validity,
@@ -179,10 +184,19 @@ class Answerer:
         )
         if not groups:
             return self.refuse(q, ev)
-        best = sentences[0]
+        # the lead states the answer: a preamble-length sentence that names everything is a poor one
+        best = next((x for x in sentences[:6] if len(normalize(whole_sentence_of(x))) <= 300
+                     and x.score >= 0.6 * sentences[0].score), sentences[0])
         lead_text = whole_sentence_of(best)
         best_cite = extractive.make_citation(best.hit, lead_text, ev.validity.get(best.hit.chunk.doc_id))
         lead = render.lead_line(best_cite, q.lang, self.glossary, yes_no=q.yes_no)
+        seen_leads = {normalize(lead_text)}
+        for part in parts:
+            text = whole_sentence_of(part)
+            if normalize(text) not in seen_leads:
+                seen_leads.add(normalize(text))
+                cite = extractive.make_citation(part.hit, text, ev.validity.get(part.hit.chunk.doc_id))
+                lead += "\n" + render.lead_line(cite, q.lang, self.glossary, yes_no=False)
         citations = tuple(c for g in groups for c in g.citations)
         answer = Answer(
             text="",
@@ -196,6 +210,21 @@ class Answerer:
             support=ev.support,
         )
         return replace(answer, text=render.answer_text(answer))
+
+    def _parts(self, q: Question, ev: Evidence, words: tuple[str, ...], *, top: float) -> list:
+        """For a question in several parts, the best sentence for each part (searched on its own)."""
+        if len(q.sub_questions) < 2:
+            return []
+        out = []
+        snap = self.searcher.index.snapshot()
+        for sub in q.sub_questions[:3]:
+            plan = self.searcher.plan(sub, ev.context)
+            hits = self.searcher.search(sub, k=5, context=ev.context, plan=plan)
+            weights, _ = extractive.term_weights(snap, plan)
+            found = extractive.score_sentences(hits, plan, weights, words)
+            if found:
+                out.append(replace(found[0], score=top))
+        return out
 
     # ------------------------------------------------------------ eligibility and refusals
 
@@ -219,7 +248,12 @@ class Answerer:
         unheld = regime is not None and not any(
             regime in h.doc.meta.title or any(regime in s for s in h.chunk.section) for h in ev.hits[:5]
         )
-        return Judged(cov, refuse=unheld or (not cov.answerable and chinese), doubt=not cov.answerable or unheld)
+        # the support floor refuses what the model does not hold; the model's "held" is trusted over
+        # it for Chinese, and in any language when the catalog or a named document covers the question
+        trusted = cov.answerable and (chinese or cov.reason in ("catalog", "document"))
+        floor = ev.support < self.settings.min_support and not trusted
+        return Judged(cov, refuse=floor or unheld or (not cov.answerable and chinese),
+                      doubt=not cov.answerable or unheld)
 
     def _eligibility_topics(self, q: Question) -> tuple[str, ...]:
         if self.catalog is None or q.kind is not Kind.ELIGIBILITY:

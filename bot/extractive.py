@@ -157,6 +157,11 @@ def score_sentences(
         skip |= {normalize(x) for x in h.chunk.section}
         # where the sentence stands (document title, headings) is part of what it says
         context = coverage(normalize(meta.title + "".join(h.chunk.section)), weights)
+        # words of the document's own name say which document more than which of its sentences
+        title_norm = normalize(meta.title)
+        own = weights if plan.lang == "en" else {
+            t: (0.5 * w if t in title_norm else w) for t, w in weights.items()
+        }
         prior = 0.6 + 0.4 * (h.score / top_score if top_score else 0.0)
         prior *= 1.0 / (1.0 + 0.05 * rank)
         for a, b in split_sentences(text):
@@ -164,11 +169,12 @@ def score_sentences(
             norm = normalize(s)
             if len(norm) < 4:
                 continue
-            cov = coverage(norm, weights)
+            cov = coverage(norm, own)
             if cov == 0:
                 continue
-            if norm in skip:
-                continue  # a title or document number repeated in the text is no answer
+            bare = re.sub(r"^附件\d*[:：]?", "", norm)
+            if norm in skip or bare in skip or (len(bare) >= 8 and any(bare in k for k in skip)):
+                continue  # a title, heading or document number repeated in the text is no answer
             phrase = plan.phrase_score(norm)
             score = cov + 0.3 * context + 0.4 * phrase + 0.8 * number_match(plan, s)
             if h.signals.get("stale"):
@@ -176,10 +182,12 @@ def score_sentences(
             score += 0.3 * h.signals.get("recency", 0.0)
             if profile_words and any(w in s for w in profile_words):
                 score += 0.1
-            if len(norm) > 220:  # a wall of text is a poor quote
-                score -= 0.1
+            if len(norm) > 220:  # a wall of text is a poor quote (a preamble names everything)
+                score -= 0.1 + 0.1 * min(len(norm) / 220 - 1, 2)
             if norm.endswith((":", "：")):  # "…是指：" only introduces the answer
                 score -= 0.25
+            if len(norm) < 40 and not re.search(r"[，,。；;：:、]", s.strip().rstrip("。")):
+                score *= 0.5  # a heading or a title line ("附件:…实施方案") states nothing
             out.append(Sentence(rank, h, a, b, s.strip(), score * prior))
     out.sort(key=lambda s: (-s.score, s.hit_rank, s.start))
     return out
@@ -247,7 +255,7 @@ def select_quotes(
     docs: list[str] = []
     seen_text: set[str] = set()
     for s in sentences:
-        if len(chosen) >= max_quotes or s.score < 0.6 * top:
+        if len(chosen) >= max_quotes or s.score < 0.7 * top:
             break
         key = normalize(whole_sentence(s.hit.chunk.text, s.start, s.end))
         if key in seen_text:

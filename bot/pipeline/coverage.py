@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from retrieval import lexical
 from retrieval.crosslingual import EN_STOPWORDS
 from retrieval.documents import Hit, normalize
+from retrieval.metadata import doc_number_matches, find_doc_numbers
 from retrieval.search import QUESTION_WORDS, QueryPlan
 
 if TYPE_CHECKING:
@@ -41,19 +42,29 @@ log = logging.getLogger(__name__)
 # Known limit: English questions reach the corpus only through dictionary renderings, so the
 # English weights separate far less well (held-out figures in the commit message and the bench).
 WEIGHTS: dict[str, dict[str, float]] = {
-    "zh": {"bias": -1.847, "support": 1.59, "held": 1.482, "salient": 0.817, "dense": 1.946, "missing": -0.374},
-    "en": {"bias": -1.337, "support": 1.736, "held": 1.551, "salient": 0.9, "dense": 0.337, "missing": -0.764},
+    "zh": {"bias": -2.29, "support": 1.454, "held": 1.825, "salient": 1.057, "dense": 1.8, "missing": -0.634},
+    "en": {"bias": -1.27, "support": 1.701, "held": 1.54, "salient": 0.838, "dense": 0.329, "missing": -0.689},
 }
 # Mean top dense similarity of answerable questions per language (the e5 model scores Chinese
 # question/Chinese clause pairs much higher than English/Chinese ones); dense is used centred.
 DENSE_CENTRE = {"zh": 0.92, "en": 0.79}
 DEFAULT_THRESHOLD = 0.5
+# share of the question's specificity one clause must hold to be answerable whatever the score
+HELD_WHOLE = 0.95
 
 # jieba part-of-speech flags of words that can name an object (tax, programme, institution, act)
 _NOMINAL = ("n", "vn", "j", "nz", "nt", "ns", "nr", "eng", "l", "an")
 # English phrases that ask rather than name
 _EN_ASKING = frozenset("how much many long often soon what which when where who why whether".split())
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# jieba flags of words that only phrase the question: pronouns (这个, 别人, 哪天), prepositions (跟, 从),
+# adverbs (分别, 最多), conjunctions, particles, interjections
+_PHRASING_FLAGS = ("r", "p", "d", "c", "u", "y", "e", "o")
+# morphemes that ask (哪几种, 多少, 啥) and the A-not-A question form (算不算, 能不能)
+_ASKING = re.compile(r"[哪啥谁怎吗呢嘛么几]|多少|多久|多长")
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff])不\1")
+# what a law, regulation or measure is called ends in one of these (科技进步法, 专利法实施细则)
+_LAW_NAME = re.compile(r"(?:法|条例|细则|办法|规定|意见)$")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9&'\-]*|\d+(?:\.\d+)?%?")
 
 
@@ -66,8 +77,9 @@ class Coverage:
     main_object: str  # what the question is about, in its own words
     nearest: tuple[str, ...]  # covered subjects nearest to it (document titles, incentive names)
     admin_hint: str  # for an admin: which kind of document would answer it
-    reason: str = ""  # "catalog" | "held" | "not held"
+    reason: str = ""  # "catalog" | "document" | "clause" | "held" | "not held"
     signals: Mapping[str, float] = field(default_factory=dict)
+    documents: tuple[str, ...] = ()  # doc ids of held documents the question names
 
 
 @dataclass(frozen=True)
@@ -103,6 +115,8 @@ class _State:
     catalog_texts: tuple[tuple[str, str], ...]  # (subject key, normalised zh+en text)
     catalog_vocab: frozenset[str]
     salient: frozenset[str]  # words some title, heading or clause opening is about
+    doc_numbers: tuple[tuple[str, str], ...] = ()  # (文号, doc id) of the held documents
+    doc_names: tuple[tuple[str, str], ...] = ()  # (name a question may use, doc id): 专利法, 高新技术企业认定管理办法
 
 
 class CoverageModel:
@@ -182,6 +196,11 @@ class CoverageModel:
             salient |= toks
         for c in snap.chunks:
             salient.update(lexical.tokenize(_opening(c.text)))
+        numbers: list[tuple[str, str]] = []
+        names: list[tuple[str, str]] = []
+        for doc_id, rec in snap.docs.items():
+            numbers += [(num, doc_id) for num in find_doc_numbers(rec.meta.doc_number or "")]
+            names += [(name, doc_id) for name in document_names(rec.meta.title or "")]
         n = max(snap.size, 1)
         log.debug("coverage model at generation %d: %d subjects", snap.generation, len(subjects))
         return _State(
@@ -192,16 +211,21 @@ class CoverageModel:
             catalog_texts=tuple(texts),
             catalog_vocab=frozenset(vocab),
             salient=frozenset(normalize(t) for t in salient),
+            doc_numbers=tuple(numbers),
+            doc_names=tuple(names),
         )
 
     # ------------------------------------------------------------ the decision
 
-    def units(self, plan: QueryPlan) -> list[Unit]:
+    def units(self, plan: QueryPlan, hits: Sequence[Hit] = ()) -> list[Unit]:
         """The question's content words, each weighted by how specific it is.
 
         A word the corpus uses weighs its idf. A word neither the corpus nor the catalog uses is
         evidence of another subject: it weighs like the corpus's rarest word when it is a noun
         (a tax, a programme, an institution) or a name, less when it is a verb or a common word.
+        Words that only phrase the question (哪几种, 这个, 算不算) are no unit at all, and a word
+        the lexical index missed but a retrieved clause contains verbatim (中德 in "中德(沈阳)…产业园")
+        is used by the corpus.
         """
         st = self.state()
         snap = self.index.snapshot()
@@ -226,19 +250,28 @@ class CoverageModel:
                     name = any(w in plan.names for w in words)
                     out.append(Unit(span, (), st.max_idf * (1.5 if name else 1.0), False))
             return out
-        flags = _pos_flags(plan.text)
+        words = _pos_words(plan.text)
+        asked = [m.group(0) for m in _A_NOT_A.finditer(normalize(plan.text))] + _answer_kinds(words)
+        clauses = [normalize(h.chunk.text) for h in hits[:8]]
         for tok, pw in plan.terms:
             key = normalize(tok)
             if not key or key in QUESTION_WORDS or key in lexical.STOPWORDS or not _CJK.search(key):
                 continue
+            flag = _flag_of(key, words)
+            if _phrasing(key, flag, asked):
+                continue
             df = snap.lexical.doc_freq(tok)
             if df > 0 or key in st.catalog_vocab:
-                out.append(Unit(tok, (key,), idf(max(df, 1)) * pw, True, key in st.salient))
+                out.append(Unit(tok, (key, *_digit_forms(key)), idf(max(df, 1)) * pw, True, key in st.salient))
                 continue
-            nominal = flags.get(key, "x").startswith(_NOMINAL) or flags.get(key) is None
+            forms = _in_clauses(key, clauses)
+            if forms:
+                out.append(Unit(tok, (key, *forms), idf(1) * pw, True, key in st.salient))
+                continue
+            nominal = flag.startswith(_NOMINAL)
             common = _general_freq(key) > 2000
             w = st.max_idf * pw * (1.0 if nominal and not common else 0.35 if nominal else 0.15)
-            if key in plan.names:
+            if key in plan.names and not common:  # 东西, 名字: everyday words name nothing
                 w *= 1.5
             out.append(Unit(tok, (), w, False))
         # jieba's search mode also emits the pieces of a word ("集成电路" → "成电", "电路"): an unknown
@@ -262,7 +295,7 @@ class CoverageModel:
             if self.planner is None:
                 raise ValueError("CoverageModel.judge needs the question's plan (or a planner)")
             plan = self.planner(question_text)
-        units = self.units(plan)
+        units = self.units(plan, hits)
         held, best_key = _held(units, hits, st.catalog_texts)
         total = sum(u.weight for u in units) or 1.0
         missing = sum(u.weight for u in units if not u.present) / total
@@ -280,8 +313,15 @@ class CoverageModel:
         }
         score = _logistic(self.weights[key], signals)
         topics = tuple(topics)
+        named = self.named_documents(question_text)
         if topics or best_key.startswith("incentive:") and held >= 0.8:
             answerable, reason = True, "catalog"
+        elif named:
+            answerable, reason = True, "document"
+        elif held >= HELD_WHOLE and missing <= 1 - HELD_WHOLE:
+            # one retrieved clause holds all the question's words and none is foreign to the corpus:
+            # the dense similarity or a heading cannot make that clause be about something else
+            answerable, reason = True, "clause"
         else:
             answerable = score >= self.threshold
             reason = "held" if answerable else "not held"
@@ -294,7 +334,22 @@ class CoverageModel:
             admin_hint="" if answerable else admin_hint(obj, lang),
             reason=reason,
             signals={k: round(v, 4) for k, v in signals.items()},
+            documents=named,
         )
+
+    def named_documents(self, text: str) -> tuple[str, ...]:
+        """The held documents a question names: by 文号 (财税〔2018〕99号), by title or 《name》, or
+        by a law's usual short name (科技进步法 for 中华人民共和国科学技术进步法)."""
+        st = self.state()
+        found: dict[str, None] = {}
+        for num in find_doc_numbers(text):
+            found.update((d, None) for held, d in st.doc_numbers if doc_number_matches(num, held))
+        key = normalize(text)
+        mentions = _law_mentions(text)
+        for name, d in st.doc_names:
+            if name in key or any(_abbreviates(m, name) for m in mentions):
+                found[d] = None
+        return tuple(found)
 
     def nearest(self, plan: QueryPlan, units: Sequence[Unit], hits: Sequence[Hit], lang: str,
                 topics: Sequence[str] = (), k: int = 3) -> tuple[str, ...]:
@@ -350,14 +405,122 @@ def _tokens(text: str) -> frozenset[str]:
     return frozenset(normalize(t) for t in lexical.tokenize(text))
 
 
-def _pos_flags(text: str) -> dict[str, str]:
+def _flag_of(key: str, words: Sequence[tuple[str, str]]) -> str:
+    """The part of speech of a question word, or of the word it is a piece of ("不算" of "算不算");
+    for a piece across two words ("法从" of "科技进步法|从", "各交" of "各|交") that of the word its
+    last character belongs to, Chinese words being headed at the end; "" when it is not in the text."""
+    for w, f in words:
+        if key == w:
+            return f
+    for w, f in words:
+        if key in w:
+            return f
+    text = "".join(w for w, _ in words)
+    at = text.find(key)
+    if at < 0:
+        return ""
+    end = at + len(key) - 1
+    pos = 0
+    for w, f in words:
+        pos += len(w)
+        if pos > end:
+            return f
+    return ""
+
+
+def _in_clauses(key: str, clauses: Sequence[str]) -> tuple[str, ...]:
+    """How the retrieved clauses write a word the lexical index does not know: verbatim (中德 in
+    "中德(沈阳)高端装备制造产业园", split otherwise by the tokenizer) or as the full name it
+    abbreviates, its characters in order within a short span (哈工大 ← 哈尔滨工业大学, 高新区 ←
+    高新技术产业开发区)."""
+    if len(key) < 2:
+        return ()
+    if any(key in c for c in clauses):
+        return (key,)
+    if len(key) < 3:
+        return ()
+    gap = r"[\u4e00-\u9fff]{0,6}?"
+    rx = re.compile(re.escape(key[0]) + "".join(gap + re.escape(ch) for ch in key[1:]))
+    forms = {m.group(0) for c in clauses for m in rx.finditer(c) if len(m.group(0)) <= 3 * len(key)}
+    return tuple(sorted(forms))
+
+
+_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def _digit_forms(key: str) -> tuple[str, ...]:
+    """The word with its Chinese numeral in Arabic digits, as clauses write it (一年 → 1年)."""
+    def value(m: re.Match) -> str:
+        s = m.group(0)
+        if s == "十":
+            return "10"
+        if "十" in s:
+            tens, _, ones = s.partition("十")
+            return str(10 * (_CN_DIGITS.get(tens, 1)) + _CN_DIGITS.get(ones, 0))
+        return str(_CN_DIGITS[s]) if len(s) == 1 else s
+    out = re.sub(r"[一二两三四五六七八九]?十[一二三四五六七八九]?|[一二两三四五六七八九]", value, key)
+    return (out,) if out != key and re.search(r"\d", out) else ()
+
+
+def _answer_kinds(words: Sequence[tuple[str, str]]) -> list[str]:
+    """Nouns that only name the kind of answer asked for: one word right after an asking word and
+    before no other noun (哪个城市, 哪些东西, 什么名字); the answering clause names an instance."""
+    out = []
+    for (w0, _), (w1, f1), (_, f2) in zip(words, words[1:], [*words[2:], ("", "x")]):
+        if _ASKING.search(w0) and f1.startswith(_NOMINAL) and not f2.startswith(_NOMINAL):
+            out.append(w1)
+    return out
+
+
+def _phrasing(key: str, flag: str, asked: Sequence[str]) -> bool:
+    """Whether a question word only phrases the question (asks, points, links, names the kind of
+    answer) rather than names what it is about."""
+    return (flag.startswith(_PHRASING_FLAGS) or bool(_ASKING.search(key))
+            or any(key in a for a in asked))
+
+
+def document_names(title: str) -> list[str]:
+    """Names a question may call a document by: its title without "中华人民共和国", and the
+    《name》 it announces (…印发《高新技术企业认定管理办法》的通知)."""
+    title = normalize(title)
+    short = title.removeprefix(normalize("中华人民共和国"))
+    names = [short, re.sub(r"[（(][^）)]*[）)]$", "", short)]  # without a note: "（节选）", "（制造业100%）"
+    names += re.findall(r"《([^》]{4,})》", title)
+    return [n for n in dict.fromkeys(names) if len(n) >= 3]
+
+
+def _law_mentions(text: str) -> list[str]:
+    """The law-like names in a question: runs of nominal words ending in 法/条例/细则/办法 …"""
     import jieba.posseg
 
     lexical.configure()
-    flags: dict[str, str] = {}
-    for w in jieba.posseg.cut(text):
-        flags.setdefault(normalize(w.word), w.flag)
-    return flags
+    out: list[str] = []
+    run = ""
+    for w in jieba.posseg.cut(normalize(text)):
+        if w.flag.startswith(_NOMINAL) and _CJK.search(w.word):
+            run += w.word
+            if _LAW_NAME.search(run) and len(run) >= 3:
+                out.append(run)
+        else:
+            run = ""
+    return out
+
+
+def _abbreviates(mention: str, name: str) -> bool:
+    """Whether ``mention`` is the usual short form of a law's name: the name with characters left
+    out (科技进步法 ← 科学技术进步法), the same ending, most of its length."""
+    if len(mention) < 3 or mention[-2:] != name[-2:] or len(mention) < 0.6 * len(name):
+        return False
+    it = iter(name)
+    return all(ch in it for ch in mention)
+
+
+def _pos_words(text: str) -> list[tuple[str, str]]:
+    """The question's words in order, each with its jieba part-of-speech flag."""
+    import jieba.posseg
+
+    lexical.configure()
+    return [(normalize(w.word), w.flag) for w in jieba.posseg.cut(text)]
 
 
 def _general_freq(word: str) -> int:

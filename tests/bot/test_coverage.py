@@ -70,3 +70,67 @@ def test_model_follows_documents_removed_and_added(app):
     app.corpus.ingest_paths([MINI_CORPUS / "northeast_plan.txt"])
     assert any("东北" in s.label_zh for s in model.subjects)
     assert judge(app, model, question).answerable
+
+
+# ---------------------------------------------------------------- wrong refusals (issue 12)
+
+
+def units_of(app, model: CoverageModel, text: str) -> set[str]:
+    plan = app.searcher.plan(text)
+    return {u.label for u in model.units(plan, app.searcher.search(text, k=8, plan=plan))}
+
+
+def test_question_phrasing_is_no_unit(app):
+    # asking words (哪几种), pronouns (这个), the A-not-A form (算不算 → 不算) and the noun naming the
+    # kind of answer (哪个城市) are no evidence of another subject
+    model = CoverageModel.from_app(app)
+    assert not {"哪几种", "哪几", "几种"} & units_of(app, model, "科技成果转化有哪几种方式")
+    assert not {"不算", "算不算", "这个"} & units_of(app, model, "这个奖励算不算科技成果转化收入？")
+    assert "城市" not in units_of(app, model, "国家技术转移东北中心设在哪个城市？")
+    assert "科技成果转化" in units_of(app, model, "科技成果转化有哪几种方式")
+
+
+def test_word_the_clauses_hold_is_not_missing():
+    from bot.pipeline.coverage import _digit_forms, _in_clauses
+
+    clause = ["支持辽宁省依托中德(沈阳)高端装备制造产业园", "支持哈尔滨工业大学建设高新技术产业开发区"]
+    assert _in_clauses("中德", clause) == ("中德",)  # verbatim, though the tokenizer splits it
+    assert _in_clauses("哈工大", clause) == ("哈尔滨工业大",)  # an abbreviation, characters in order
+    assert _in_clauses("高新区", clause) == ("高新技术产业开发区",)
+    assert _in_clauses("科创板", clause) == ()
+    assert _digit_forms("一年") == ("1年",) and _digit_forms("十二个月") == ("12个月",)
+
+
+def test_question_naming_a_held_document_is_answerable(app):
+    from bot.pipeline.coverage import _abbreviates
+
+    model = CoverageModel.from_app(app)
+    rd_2018 = next(d for d, r in app.index.snapshot().docs.items() if r.meta.doc_number == "财税〔2018〕99号")
+    law = next(d for d, r in app.index.snapshot().docs.items() if "成果转化法" in r.meta.title)
+    cov = judge(app, model, "财税〔2018〕99号这个文件叫什么名字？")
+    assert cov.answerable and cov.reason == "document" and cov.documents == (rd_2018,), cov
+    assert model.named_documents("新修订的促进科技成果转化法从哪天开始施行？") == (law,)  # title "…（节选）"
+    assert model.named_documents("财税〔2019〕13号怎么规定？") == ()
+    assert model.named_documents("个人所得税法规定的税率是多少？") == ()
+    assert _abbreviates("科技进步法", "科学技术进步法")
+    assert not _abbreviates("个人所得税法", "企业所得税法") and not _abbreviates("所得税法", "企业所得税法实施条例")
+
+
+def test_clause_holding_every_word_is_not_overruled(app):
+    # a model that scores everything 0 still answers a question one clause holds whole
+    zero = {"zh": {"bias": -30.0}, "en": {"bias": -30.0}}
+    model = CoverageModel(app.index, app.catalog, planner=app.searcher.plan, weights=zero)
+    cov = judge(app, model, "研发费用加计扣除比例是多少？")
+    assert cov.answerable and cov.reason == "clause" and cov.signals["held"] >= 0.95, cov
+    assert not judge(app, model, "出口货物的增值税退税率是多少？").answerable
+
+
+def test_support_floor_defers_to_held_coverage(app):
+    from dataclasses import replace
+
+    answerer = app.answerer
+    answerer.settings = replace(answerer.settings, min_support=0.99)  # every question under the floor
+    assert not answerer.answer("财税〔2018〕99号这个文件叫什么名字？").abstained  # a named document
+    assert not answerer.answer("研发费用加计扣除比例是多少？").abstained  # held, in Chinese
+    assert answerer.answer("出口货物的增值税退税率是多少？").abstained
+    assert answerer.answer("What is the VAT export refund rate for consumer electronics?").abstained
