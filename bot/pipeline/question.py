@@ -69,11 +69,13 @@ _YES_NO = re.compile(
 )
 # "能评/想申请/can we be certified": the asker is NOT yet certified
 _WANTS_STATUS = re.compile(
-    r"(?:能|可以|可否|能否|能不能|想|准备|打算|申请|申报|评为|评上|认定为|能评|评)"
-    r".{0,6}(?:科技型中小企业|高新技术企业|高企)|(?:can|could) (?:we|it|they|the (?:company|firm|enterprise)) (?:still )?be (?:certified|recognised|recognized|registered|evaluated|rated|assessed)|"
-    r"\bdo we qualify\b|\bapply(?:ing)? for\b",
+    r"(?:能|可以|可否|能否|能不能|想|准备|打算|申请|申报|评为|评上|认定为|能评|评|登记|入库)"
+    r".{0,6}(?:科技型中小企业|高新技术企业|高企)|"
+    r"\b(?:can|could|may)\b[^.?!]{0,30}?\b(?:register|be (?:\w+ )?(?:certified|recognised|recognized|registered|"
+    r"evaluated|rated|assessed|confirmed))\b|\bdo we qualify\b|\bapply(?:ing)? for\b",
     re.IGNORECASE,
 )
+_STATUS_WORDS = (("is_tech_sme", r"科技型中小|SME"), ("is_high_tech", r"高新|高企|high[- ]tech|HNTE"))
 _SUB_SPLIT = re.compile(r"(?<=[？?])\s*|(?<=[。])\s*(?=[^。]*[？?])")
 
 
@@ -119,6 +121,12 @@ OTHER_REGIMES = re.compile(
     r"科创板|STAR Market|上市(?:条件|规则|标准)|listing rules|商标|trademark|著作权登记费",
     re.IGNORECASE,
 )
+# another tax named in the question takes it away from the income-tax rules it shares words with
+OTHER_TAXES = re.compile(
+    r"增值税|\bVAT\b|value[- ]added tax|印花税|stamp duty|消费税|consumption tax|关税|customs dut|房产税|"
+    r"土地增值税|城镇土地使用税|出口退税|export (?:tax )?rebate",
+    re.IGNORECASE,
+)
 _REGIME_ZH = {"vat": "增值税", "value-added tax": "增值税", "value added tax": "增值税", "stamp duty": "印花税",
               "consumption tax": "消费税", "customs dut": "关税", "export rebate": "出口退税",
               "export tax rebate": "出口退税", "social insurance": "社会保险", "pension contribution": "养老保险",
@@ -134,11 +142,20 @@ def other_regime(norm: str) -> str | None:
     return _REGIME_ZH.get(word.lower(), word)
 
 
-_RD_STRONG = re.compile(r"加计扣除|super[- ]?deduct|extra deduction|摊销|amorti", re.IGNORECASE)
+_RD_STRONG = re.compile(r"加计扣除|super[- ]?deduct|(?:extra|additional) deduction|摊销|amorti", re.IGNORECASE)
+_DENIED = {
+    "tech-sme": re.compile(r"(?:非|不是|并非|不属于)科技型中小企业|not (?:a |an )?(?:registered )?tech(?:nology)?[- ]based SME",
+                           re.IGNORECASE),
+    "high-tech-enterprise": re.compile(r"(?:非|不是|并非|不属于)高新技术企业|not (?:a |an )?(?:certified )?high[- ]tech enterprise",
+                                       re.IGNORECASE),
+}
 
 
 def topics_of(text: str) -> tuple[str, ...]:
     found = [k for k, rx in TOPIC_RES.items() if rx.search(text)]
+    # a category named only to be denied ("not a tech-based SME") is a fact, not the topic
+    found = [k for k in found if not (k in _DENIED and len(found) > 1 and _DENIED[k].search(text)
+                                      and len(TOPIC_RES[k].findall(text)) <= 1)]
     # "研发费用" alone is also a criterion of high-tech and tech-SME status: a question about
     # those is not about the super-deduction unless it names it
     if "rd-super-deduction" in found and len(found) > 1 and not _RD_STRONG.search(text):
@@ -177,18 +194,26 @@ def understand(text: str, *, lang: str | None = None, context: str = "",
     facts: dict[str, object] = dict(known or {})
     with contextlib.suppress(Exception):  # a fact we cannot read is a fact we do not know
         facts.update(extract_facts(norm, today=today))
-    if _WANTS_STATUS.search(norm):
-        for fact, rx in (("is_tech_sme", "科技型中小|SME"), ("is_high_tech", "高新|高企|high[- ]tech|HNTE")):
-            if re.search(rx, norm, re.IGNORECASE) and not re.search(
-                r"(?:已|已经|是|we are|we're|as)\s*(?:a\s+)?(?:registered|certified)?\s*(?:" + rx + ")",
-                norm, re.IGNORECASE,
-            ):
+    # the status the asker wants ("能评科技型中小企业吗", "can we register as a tech SME") is one
+    # they do not have yet
+    for m in _WANTS_STATUS.finditer(norm):
+        wanted = norm[m.start():m.end() + 40]
+        for fact, rx in _STATUS_WORDS:
+            if re.search(rx, wanted, re.IGNORECASE):
                 facts[fact] = False
+    # "非制造业 / not a manufacturer / 不是科技型中小企业": a category named only to be denied
+    if re.search(r"非制造|不是制造|不属于制造|not a manufactur|non-manufactur", norm, re.IGNORECASE) \
+            and facts.get("industry") == "manufacturing":
+        facts["industry"] = "other"
+    if "tax_year" not in facts:
+        years = set(re.findall(r"(?<![\d〔\[])((?:19|20)\d{2})(?!\d)", norm))
+        if len(years) == 1:
+            facts["tax_year"] = int(years.pop())
     facts, notes = drop_implausible(facts, answer_lang, today)
     notes += implausible_figures(norm, answer_lang)
     year = facts.get("tax_year") if isinstance(facts.get("tax_year"), int) else None
     topics = topics_of(norm + (" " + context if context and not topics_of(norm) else ""))
-    if OTHER_REGIMES.search(norm):
+    if OTHER_TAXES.search(norm):
         topics = ()
     yes_no = bool(_YES_NO.search(norm))
     subs = tuple(s.strip() for s in _SUB_SPLIT.split(norm) if s.strip() and re.search(r"[？?]", s)) or (norm,)
@@ -254,6 +279,7 @@ def drop_implausible(facts: dict[str, object], lang: str, today: date) -> tuple[
 
 
 def _mostly_chinese(text: str) -> bool:
+    """More Chinese words than English ones (a Chinese word is ~1.7 characters)."""
     cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
-    latin_chars = sum(len(w) for w in re.findall(r"[A-Za-z]+", text))
-    return cjk >= latin_chars / 3
+    latin_words = len(re.findall(r"[A-Za-z]{2,}", text))
+    return cjk / 1.7 >= latin_words

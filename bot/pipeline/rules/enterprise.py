@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.incentives import Catalog
+from bot.incentives import Catalog, Text
 from bot.incentives.catalog import Incentive
 
 from .. import quantities as qty
@@ -25,6 +25,11 @@ from .base import (
 
 
 def _staff_share(s: str, facts: dict) -> float | None:
+    m = re.search(r"(\d+)\s+of\s+(?:our|the|its|their)?\s*(\d+)\s+(?:employees|staff|people|workers)\s+(?:are|is)\s+"
+                  r"(?:S&T|science|tech|R&D)", s, re.IGNORECASE)
+    if m and 0 < int(m.group(1)) <= int(m.group(2)):
+        facts.setdefault("employees", int(m.group(2)))
+        return int(m.group(1)) / int(m.group(2)) * 100
     m = re.search(r"(\d+)\s*(?:of (?:whom|them)|名|人)?\s*(?:are|是)?\s*(?:S&T|science and technology|科技人员|tech(?:nical)? staff)",
                   s, re.IGNORECASE)
     total = facts.get("employees")
@@ -74,25 +79,24 @@ def high_tech_enterprise(q: Question, cat: Catalog) -> Conclusion | None:
     facts.setdefault("is_high_tech", False)
     if "annual_sales" not in facts:
         sales = qty.money_after(s, r"(?:最近一年|近一年|上一年|latest[- ]year|last year'?s?|most recent year'?s?)\s*(?:的)?\s*"
-                                   r"(?:销售收入|销售额|sales|revenue)[^，,。\d]{0,8}?", window=10)
+                                   r"(?:销售收入|销售额|sales|revenue)[^，,。\d]{0,8}?", window=10) or qty.money_after(
+            s, r"(?:sales|revenue)[^.,;\d]{0,20}?(?:last year|latest year|most recent year)", window=24)
         if sales is not None:
             facts["annual_sales"] = sales
     need = threshold(entry, "rd_intensity", facts)
     v = verdict_for(cat, "high-tech-enterprise", facts, year)
     failed = failed_conditions(v)
-    if "rd_intensity" in facts and need is not None:
-        got = float(facts["rd_intensity"])  # type: ignore[arg-type]
-        ok = got >= need
-        calc_zh = f"{money(rd3, 'zh')}÷{money(sales3, 'zh')}≈{pct(got)}" if rd3 and sales3 else pct(got)
-        calc_en = f"{money(rd3, 'en')} ÷ {money(sales3, 'en')} ≈ {pct(got)}" if rd3 and sales3 else pct(got)
-        lines_zh.append(("够：" if ok else "不够：") + f"按最近一年销售收入，近三年研发费用占销售收入的比例须不低于{pct(need)}，"
-                        f"你们为{calc_zh}" + ("，达到要求。" if ok else "，未达到。"))
-        lines_en.append(("Yes: " if ok else "No: ") + f"for your latest-year sales the three-year R&D ratio must be at "
-                        f"least {pct(need)}; yours is {calc_en}" + (", which meets it." if ok else ", which falls short."))
-        c = next((c for c in v.conditions if c.fact == "rd_intensity" and not c.skipped), None)
+    checked = _criteria(entry, facts, need, rd3, sales3)
+    if checked:
+        ok = all(c[0] for c in checked)
+        lines_zh = [("够：" if ok else "不够：") + "；".join(c[1].zh for c in checked) + "。"]
+        lines_en = [("Yes: " if ok else "No: ") + "; ".join(c[1].en for c in checked) + "."]
+        basis = tuple(dict.fromkeys(b for c in checked for b in c[2]))
         return Conclusion("high-tech-enterprise", text("\n".join(lines_zh), "\n".join(lines_en)),
-                          "yes" if ok else "no", (need, got), c.basis if c else (), about="研究开发费用总额占同期销售收入总额的比例")
-    if q.kind is not Kind.ELIGIBILITY and need is not None and "annual_sales" in facts:
+                          "yes" if ok else "no", tuple(c[3] for c in checked), basis,
+                          about="研究开发费用总额占同期销售收入总额的比例 科技人员占企业当年职工总数的比例")
+    if q.kind is not Kind.ELIGIBILITY and need is not None and "annual_sales" in facts and q.asks(
+            r"研发|R&D|研究开发"):
         c = next((c for c in v.conditions if c.fact == "rd_intensity" and not c.skipped), None)
         sales = float(facts["annual_sales"])  # type: ignore[arg-type]
         return Conclusion(
@@ -116,10 +120,48 @@ def high_tech_enterprise(q: Question, cat: Catalog) -> Conclusion | None:
     return eligibility_only(q, cat, "high-tech-enterprise", facts)
 
 
+_CRITERIA = (
+    ("rd_intensity", "近三年研发费用占销售收入的比例", "the three-year R&D ratio to sales"),
+    ("tech_staff_share", "科技人员占职工总数的比例", "the S&T staff share of employees"),
+    ("domestic_rd_share", "境内研发费用占全部研发费用的比例", "the share of R&D spent in China"),
+    ("high_tech_income_share", "高新技术产品（服务）收入占总收入的比例", "high-tech product income as a share of total income"),
+)
+
+
+def _criteria(entry: Incentive, facts: dict, need_rd: float | None, rd3: float | None,
+              sales3: float | None) -> list[tuple[bool, Text, tuple, float]]:
+    """Each criterion the question gives a figure for: (met, what it says, basis, the figure)."""
+    out = []
+    for fact, zh, en in _CRITERIA:
+        if fact not in facts:
+            continue
+        got = float(facts[fact])  # type: ignore[arg-type]
+        if fact == "rd_intensity":
+            need = need_rd
+            cond = next((c for c in entry.conditions if c.test.fact == fact
+                         and need is not None and float(c.test.value) == need), None)  # type: ignore[arg-type]
+        else:
+            cond = next((c for c in entry.conditions if c.test.fact == fact), None)
+            need = float(cond.test.value) if cond else None  # type: ignore[arg-type]
+        if need is None:
+            continue
+        shown_zh = f"{money(rd3, 'zh')}÷{money(sales3, 'zh')}≈{pct(got)}" if fact == "rd_intensity" and rd3 and sales3 else pct(got)
+        shown_en = f"{money(rd3, 'en')} ÷ {money(sales3, 'en')} ≈ {pct(got)}" if fact == "rd_intensity" and rd3 and sales3 else pct(got)
+        met = got >= need
+        where_zh = "按最近一年销售收入，" if fact == "rd_intensity" else ""
+        where_en = " for your latest-year sales" if fact == "rd_intensity" else ""
+        out.append((met, text(
+            f"{where_zh}{zh}须不低于{pct(need)}，你们为{shown_zh}（{'达到' if met else '未达到'}）",
+            f"{en} must be at least {pct(need)}{where_en}; yours is {shown_en} ({'met' if met else 'not met'})"),
+            cond.basis if cond else (), got))
+    return out
+
+
 def _hnte_criteria(q: Question, entry: Incentive) -> Conclusion | None:
     """"What is the HNTE tax rate / the minimum share of S&T staff …?" — the figures, in the order asked."""
     asks = [(m.start(), key) for key, rx in (
-        ("rate", r"税率|tax rate|income[- ]tax rate|CIT rate"),
+        ("rate", r"税率(?:是|为)?多少|什么税率|税率是几|(?:what|which)(?: is the| are the)? (?:corporate |enterprise )?"
+                 r"(?:income[- ])?(?:tax |CIT )?rates?\b"),
         ("tech_staff_share", r"科技人员.{0,10}(?:比例|占比|share)|(?:share|proportion|percentage) of (?:S&T|science|tech|科技人员)"),
         ("high_tech_income_share", r"高新技术产品.{0,12}(?:收入|比例)|high-tech (?:product|income).{0,20}(?:share|minimum)"),
         ("domestic_rd_share", r"境内.{0,6}研发|in China.{0,12}share"),

@@ -35,6 +35,10 @@ def _investment_offset(q: Question, cat: Catalog, inc_id: str) -> Conclusion | N
                   r"(\d+(?:\.\d+)?|[一二三四五六七八九十]+)\s*(?:多)?\s*(?:年|years?)", s, re.IGNORECASE)
     if m and (age := qty._number(m.group(1))) is not None:
         facts["investee_age_years"] = age
+    if re.search(r"未上市|非上市|unlisted|not (?:yet )?listed", s, re.IGNORECASE):
+        facts["investee_listed"] = False
+    elif re.search(r"已上市|上市公司|(?:already |was |is )listed|listed on", s, re.IGNORECASE):
+        facts["investee_listed"] = True
     dates = _dates(s)
     invested_on = None
     if dates:
@@ -84,11 +88,23 @@ def _investment_offset(q: Question, cat: Catalog, inc_id: str) -> Conclusion | N
                    f"starts in tax year {invested_on[1] + 2})")
     what_zh = "应纳税所得额" if inc_id == "venture-capital" else "转让该股权取得的应纳税所得额"
     what_en = "its taxable income" if inc_id == "venture-capital" else "the taxable gain on selling those shares"
+    later_zh = ("以后取得转让该初创科技型企业股权的应纳税所得额时结转抵扣" if inc_id == "angel-investor"
+                else "以后纳税年度结转抵扣")
+    later_en = ("later taxable gains from selling shares of the same start-up" if inc_id == "angel-investor"
+                else "later tax years")
+    gain = qty.money_after(s, r"应纳税所得额|(?:taxable )?gain(?: of)?|所得(?!税)", window=6)
+    if gain is not None and gain < off:
+        zh = (f"这次可抵扣{money(gain, 'zh')}（以本次应纳税所得额为限），剩余{money(off - gain, 'zh')}可在{later_zh}："
+              f"可抵扣总额为投资额的{pct(rate)}，即{money(invest, 'zh')}×{pct(rate)}={money(off, 'zh')}{cond_zh}。")
+        en = (f"{money(gain, 'en')} this time (no more than the taxable gain), and the remaining {money(off - gain, 'en')} "
+              f"carries forward to {later_en}: the offset is {pct(rate)} of the investment, {money(invest, 'en')} × "
+              f"{pct(rate)} = {money(off, 'en')}{cond_en}.")
+        return Conclusion(inc_id, text(zh, en), None, (gain, off - gain, rate), basis, about="当期不足抵扣的")
     zh = (f"可按投资额的{pct(rate)}即{money(off, 'zh')}抵扣{what_zh}{cond_zh}："
-          f"{money(invest, 'zh')}×{pct(rate)}={money(off, 'zh')}，在股权持有满2年的当年抵扣{when_zh}；当年不足抵扣的，可以在以后纳税年度结转抵扣。")
+          f"{money(invest, 'zh')}×{pct(rate)}={money(off, 'zh')}，在股权持有满2年的当年抵扣{when_zh}；当年不足抵扣的，可以在{later_zh}。")
     en = (f"{pct(rate)} of the investment, that is {money(off, 'en')}, can be offset against {what_en}{cond_en}: "
           f"{money(invest, 'en')} × {pct(rate)} = {money(off, 'en')}, from the year the holding reaches 2 years{when_en}; "
-          f"any part not used that year is carried forward to later years.")
+          f"any part not used that year is carried forward to {later_en}.")
     return Conclusion(inc_id, text(zh, en), "yes" if q.yes_no else None, (rate, off), basis,
                       about="投资额的70%抵扣")
 

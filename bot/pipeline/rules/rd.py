@@ -156,13 +156,20 @@ def rd_super_deduction(q: Question, cat: Catalog) -> Conclusion | None:
                                     r"spend(?:ing)?)?\s*(?:of|:)?",
                             r"\s*(?:of|in|on) (?:in-house |internal |own )?(?:expensed )?(?:qualifying |eligible )?"
                             r"(?:R&D|research)")
-    commissioned = None
-    if re.search(r"委托|commission|outsourc|freelance|contractor|paid .{0,60}to (?:develop|carry out|conduct)|"
-                 r"on (?:our|its) behalf", q.norm, re.IGNORECASE):
-        commissioned = qty.money_for(q.norm, r"委托[^，。,]{0,20}?(?:支付|费用|花了|付了)?|paid [^,.]{0,40}?",
-                                     r"\s*(?:\(|to develop|for (?:the )?(?:R&D|development))")
-        if commissioned is not None and expense == commissioned:
-            expense = None
+    commissioned, overseas, overseas_individual = _commissioned(q.norm)
+    if expense is not None and expense in (commissioned, overseas, overseas_individual):
+        expense = None
+    if overseas_individual and not (expense or commissioned or overseas):
+        prov = next((p for p in cat.get("rd-super-deduction").provisions if p.id == "overseas-outsourcing"), None)
+        return Conclusion(
+            "rd-super-deduction",
+            text("不能：委托境外个人进行的研发活动，其费用不得加计扣除（委托境外机构的，按实际发生额的80%计入，"
+                 "且不超过境内符合条件的研发费用三分之二的部分才可加计扣除）。",
+                 "No: costs of R&D commissioned from individuals abroad cannot be super-deducted (R&D commissioned "
+                 "from institutions abroad counts at 80%, and only up to two thirds of the qualifying domestic R&D "
+                 "costs)."),
+            "no", (), prov.basis if prov else (), about="委托境外个人进行的研发活动",
+            unconfirmed=any(x.unconfirmed for x in prov.basis) if prov else False)
     cost = qty.money_for(q.norm, r"成本|cost(?: of)?|capitali[sz]ed(?: at)?")
     amort_years = _amortisation_years(q.norm)
     asks_amort = re.search(r"摊销|amorti", q.norm, re.IGNORECASE) and cost is not None
@@ -180,13 +187,18 @@ def rd_super_deduction(q: Question, cat: Catalog) -> Conclusion | None:
             f"{money(amount, 'en')} for {year}: an intangible asset formed by R&D is amortised for tax at "
             f"{pct(100 + rate)} of its cost ({basis_ref(b.basis, 'en')}), so {money(cost, 'en')} × "
             f"{pct(100 + rate)} ÷ {n:g} years = {money(amount, 'en')}.")
-    elif expense is not None or commissioned is not None:
+    elif expense is not None or commissioned is not None or overseas is not None:
         own = expense or 0.0
         counted = (commissioned or 0.0) * 0.8
         base = own + counted
-        amount = base * rate / 100
+        abroad = 0.0
+        if overseas:
+            abroad = min(overseas * 0.8, base * 2 / 3)
+        amount = (base + abroad) * rate / 100
+        partial = _partial_year(cat, b, year, rate)
         figures.append(amount)
-        steps_zh, steps_en = [], []
+        steps_zh: list[str] = []
+        steps_en: list[str] = []
         if commissioned:
             steps_zh.append(f"委托研发按实际发生额的80%计入（{money(commissioned, 'zh')}×80%={money(counted, 'zh')}）")
             steps_en.append(f"commissioned R&D counts at 80% of its cost ({money(commissioned, 'en')} × 80% = "
@@ -195,15 +207,43 @@ def rd_super_deduction(q: Question, cat: Catalog) -> Conclusion | None:
         if own and commissioned:
             steps_zh.append(f"加计扣除基数{money(own, 'zh')}+{money(counted, 'zh')}={money(base, 'zh')}")
             steps_en.append(f"the base is {money(own, 'en')} + {money(counted, 'en')} = {money(base, 'en')}")
+        if overseas:
+            cap = base * 2 / 3
+            steps_zh.append(f"委托境外机构研发按80%计入（{money(overseas, 'zh')}×80%={money(overseas * 0.8, 'zh')}），"
+                            f"且不超过境内符合条件研发费用的三分之二（{money(cap, 'zh')}），计{money(abroad, 'zh')}")
+            steps_en.append(f"R&D commissioned abroad counts at 80% ({money(overseas, 'en')} × 80% = "
+                            f"{money(overseas * 0.8, 'en')}), capped at two thirds of the domestic base "
+                            f"({money(cap, 'en')}): {money(abroad, 'en')}")
+            prov = next((p for p in cat.get("rd-super-deduction").provisions if p.id == "overseas-outsourcing"), None)
+            if prov:
+                basis.extend(prov.basis)
+        total = base + abroad
+        if partial and re.search(r"均匀|平均|evenly|spread|equally|按月", q.norm, re.IGNORECASE):
+            hi, months, pb = partial
+            amount = total * (12 - months) / 12 * rate / 100 + total * months / 12 * hi / 100
+            steps_zh.append(f"{money(total, 'zh')}×{12 - months}/12×{pct(rate)}+{money(total, 'zh')}×{months}/12×{pct(hi)}"
+                            f"（{pb.period.start:%-m月%-d日}起按{pct(hi)}，{basis_ref(pb.basis, 'zh')}）={money(amount, 'zh')}")
+            steps_en.append(f"{money(total, 'en')} × {12 - months}/12 × {pct(rate)} + {money(total, 'en')} × {months}/12 × "
+                            f"{pct(hi)} ({pct(hi)} from {pb.period.start:%-d %B}, {basis_ref(pb.basis, 'en')}) = "
+                            f"{money(amount, 'en')}")
+            basis.extend(pb.basis)
+        else:
+            steps_zh.append(f"{money(total, 'zh')}×{pct(rate)}={money(amount, 'zh')}")
+            steps_en.append(f"{money(total, 'en')} × {pct(rate)} = {money(amount, 'en')}")
+        figures[-1:] = [amount] if figures[-1] != rate else [rate, amount]
         lines_zh.append(
-            f"可加计扣除{money(amount, 'zh')}（{year}年度{who}比例{pct(rate)}）："
-            + "；".join(steps_zh + [f"{money(base, 'zh')}×{pct(rate)}={money(amount, 'zh')}"])
+            f"可加计扣除{money(amount, 'zh')}（{year}年度{who}比例{pct(rate)}）：" + "；".join(steps_zh)
             + f"。——{basis_ref(b.basis, 'zh')}")
         lines_en.append(
             f"An extra deduction of {money(amount, 'en')} at the {pct(rate)} rate for {year}"
-            + (f" ({b.track_name.en})" if who and b.track_name else "") + ": "
-            + "; ".join(steps_en + [f"{money(base, 'en')} × {pct(rate)} = {money(amount, 'en')}"])
+            + (f" ({b.track_name.en})" if who and b.track_name else "") + ": " + "; ".join(steps_en)
             + f" — {basis_ref(b.basis, 'en')}.")
+        if partial and not re.search(r"均匀|平均|evenly|spread|equally|按月", q.norm, re.IGNORECASE):
+            hi, months, pb = partial
+            lines_zh.append(f"另：{pb.period.start:%Y年%-m月%-d日}至{pb.period.end:%-m月%-d日}发生的研发费用按{pct(hi)}加计扣除"
+                            f"（可按实际发生额或按月份比例计算，{basis_ref(pb.basis, 'zh')}）。")
+            lines_en.append(f"Also: costs incurred {pb.period.start:%-d %B} – {pb.period.end:%-d %B %Y} get {pct(hi)} "
+                            f"(counted as incurred or prorated by month, {basis_ref(pb.basis, 'en')}).")
         if commissioned and re.search(r"个人|individual|freelance", q.norm, re.IGNORECASE):
             lines_zh.append("委托个人研发的，凭个人出具的发票等合法有效凭证在税前加计扣除。")
             lines_en.append("R&D commissioned from an individual needs the individual's invoice or another valid voucher.")
@@ -245,7 +285,30 @@ def rd_super_deduction(q: Question, cat: Catalog) -> Conclusion | None:
         else:
             lines_zh.append(f"该比例执行至{b_end:%Y年%-m月%-d日}。")
             lines_en.append(f"That rate runs until {b_end:%-d %B %Y}.")
-    notes = _track_notes(cat, v, facts, year) + ([] if (expense or commissioned or asks_amort) else list(b.notes))
+    for y in _other_years(q, year):  # "2020年和2022年各…": every year asked gets its own line
+        alt = verdict_for(cat, "rd-super-deduction", facts, y)
+        r2 = alt.benefit.rate_percent if alt.benefit.rate_percent is not None else alt.benefit.rate_if_eligible
+        if r2 is None:
+            continue
+        spend = (expense or 0.0) + (commissioned or 0.0) * 0.8
+        if asks_amort and cost is not None:
+            n = amort_years or 10
+            amt = cost * (100 + r2) / 100 / n
+            tail_zh, tail_en = f"，可税前摊销{money(amt, 'zh')}", f": {money(amt, 'en')} of amortisation"
+        elif spend:
+            amt = spend * r2 / 100
+            tail_zh, tail_en = f"，可加计扣除{money(amt, 'zh')}", f": an extra deduction of {money(amt, 'en')}"
+        else:
+            amt, tail_zh, tail_en = None, "", ""
+        figures += [r2] + ([amt] if amt is not None else [])
+        basis.extend(alt.benefit.basis)
+        lines_zh.append(f"{y}年度：比例为{pct(r2)}{tail_zh}——{basis_ref(alt.benefit.basis, 'zh')}。")
+        lines_en.append(f"For {y}: {pct(r2)}{tail_en} — {basis_ref(alt.benefit.basis, 'en')}.")
+    notes = _track_notes(cat, v, facts, year)
+    if not (expense or commissioned or asks_amort) and not _names_category(facts):
+        notes += list(b.notes)  # other categories' rates, for an asker who has not said which is theirs
+    elif not (expense or commissioned or asks_amort):
+        notes += [n for n in b.notes if not n.zh.startswith("若属于")]
     for n in notes:
         lines_zh.append(n.zh)
         lines_en.append(n.en)
@@ -259,6 +322,20 @@ def rd_super_deduction(q: Question, cat: Catalog) -> Conclusion | None:
         unconfirmed=b.unconfirmed,
         facts_used=facts,
     )
+
+
+def _other_years(q: Question, year: int) -> list[int]:
+    """Further tax years the question asks about, besides ``year`` (dates of events excluded)."""
+    found = []
+    for m in re.finditer(r"(?<![\d〔\[])((?:19|20)\d{2})(?!\d)(?!\s*年\s*\d{1,2}\s*月)", q.norm):
+        y = int(m.group(1))
+        if y != year and 2008 <= y <= q.today.year + 5 and y not in found:
+            found.append(y)
+    return found[:3]
+
+
+def _names_category(facts: dict) -> bool:
+    return any(k in facts for k in ("industry", "is_tech_sme", "is_ic_or_machine_tool"))
 
 
 def _rd_since(q: Question, cat: Catalog, facts: dict) -> Conclusion | None:
@@ -287,6 +364,48 @@ def _rd_since(q: Question, cat: Catalog, facts: dict) -> Conclusion | None:
     first = periods[0]
     return Conclusion("rd-super-deduction", text("\n".join(lines_zh), "\n".join(lines_en)), None,
                       (first.rate_percent,), tuple(dict.fromkeys(basis)), about=f"自{first.period.start.year}年1月1日起 {pct(first.rate_percent)}")
+
+
+_COMMISSION = re.compile(r"委托|代为|commission|outsourc|freelance|contractor|paid|on (?:our|its) behalf|for us", re.I)
+_ABROAD = re.compile(r"境外|国外|海外|abroad|overseas|foreign", re.IGNORECASE)
+_PERSON = re.compile(r"个人|individual|freelance|consultant living", re.IGNORECASE)
+
+
+_CLAUSE_END = re.compile(r"[，,。；;!?？！]|\.(?:\s|$)|\s(?:and|while|plus)\s|另外|另")
+
+
+def _clause_around(s: str, start: int, end: int) -> str:
+    """The clause of ``s`` holding the span: from the previous to the next clause boundary."""
+    prev = [m.end() for m in _CLAUSE_END.finditer(s, 0, start)]
+    nxt = _CLAUSE_END.search(s, end)
+    return s[(prev[-1] if prev else 0):(nxt.start() if nxt else len(s))]
+
+
+def _commissioned(s: str) -> tuple[float | None, float | None, float | None]:
+    """Commissioned R&D amounts: (domestic, to institutions abroad, to individuals abroad)."""
+    domestic = abroad = person = None
+    for a in qty.amounts(s):
+        clause = _clause_around(s, a.start, a.end)
+        if not _COMMISSION.search(clause) or re.search(r"in-house|own R&D|自己|自行|自主", clause, re.IGNORECASE):
+            continue
+        if _ABROAD.search(clause):
+            if _PERSON.search(clause):
+                person = (person or 0.0) + a.wan
+            else:
+                abroad = (abroad or 0.0) + a.wan
+        else:
+            domestic = (domestic or 0.0) + a.wan
+    return domestic, abroad, person
+
+
+def _partial_year(cat: Catalog, b, year: int, rate: float) -> tuple[float, int, object] | None:
+    """A higher rate for part of the asked year on the same track (2022 Q4: 100 %): (rate, months, benefit)."""
+    for pb in cat.get("rd-super-deduction").benefits:
+        p = pb.period
+        if (pb.track == b.track and pb.rate_percent and pb.rate_percent > rate and p.start and p.end
+                and p.start.year == year == p.end.year):
+            return pb.rate_percent, p.end.month - p.start.month + 1, pb
+    return None
 
 
 def _amortisation_years(s: str) -> float | None:

@@ -7,7 +7,7 @@ from bot.incentives import Catalog
 from .. import quantities as qty
 from ..figures import money, pct
 from ..question import Question
-from .base import IMPL_90, STANDARD_CIT, Conclusion, text
+from .base import IMPL_90, STANDARD_CIT, Conclusion, basis_ref, text
 
 
 def tech_transfer_income(q: Question, cat: Catalog) -> Conclusion | None:
@@ -31,6 +31,18 @@ def tech_transfer_income(q: Question, cat: Catalog) -> Conclusion | None:
         qty.percent_after(s, r"税率|tax rate|rate of", window=8)
     standard = rate is None
     rate = rate or STANDARD_CIT
+    notes_zh = notes_en = ""
+    basis: tuple = (IMPL_90,)
+    unconfirmed = False
+    if rate < STANDARD_CIT:  # a high-tech enterprise's 15 %: the halving still uses the statutory 25 %
+        prov = next((p for p in cat.get("tech-transfer-income").provisions if p.id == "half-at-statutory-rate"), None)
+        if prov is not None:
+            notes_zh = f"（减半部分按25%法定税率计算，不按{pct(rate)}：{prov.text.zh}——{basis_ref(prov.basis, 'zh')}）"
+            notes_en = (f" (the halved part is taxed at the 25% statutory rate, not {pct(rate)}: {prov.text.en} — "
+                        f"{basis_ref(prov.basis, 'en')})")
+            basis += prov.basis
+            unconfirmed = True
+            rate = STANDARD_CIT
     exempt = min(income, 500.0)
     over = max(income - 500.0, 0.0)
     tax = over * rate / 100 * 0.5
@@ -49,5 +61,7 @@ def tech_transfer_income(q: Question, cat: Catalog) -> Conclusion | None:
         en = (f"Income tax of {money(tax, 'en')}: {how.en}; the first RMB 5 million is exempt and the remaining "
               f"{money(over, 'en')} is taxed at half: {money(over, 'en')} × {pct(rate)} × 50% = {money(tax, 'en')}"
               + (" (at the standard 25% rate)." if standard else "."))
-    return Conclusion("tech-transfer-income", text(zh, en), None, (income, exempt, over, tax), (IMPL_90,),
+    zh, en = zh + notes_zh, en + notes_en
+    return Conclusion("tech-transfer-income", text(zh, en), None, (income, exempt, over, tax), basis,
+                      unconfirmed=unconfirmed,
                       about="不超过500万元的部分，免征企业所得税；超过500万元的部分，减半征收")

@@ -126,3 +126,52 @@ def test_a_question_about_another_tax_is_not_decided_by_an_income_tax_rule():
     q = understand("企业签订技术转让合同取得的收入能否免征增值税？", today=TODAY)
     assert q.topics == ()
     assert not decide(q, CATALOG).decided
+
+
+def test_commissioned_rd_abroad_and_by_quarter():
+    # domestic 1m at 80 %, abroad 5m at 80 % capped at two thirds of the domestic base
+    text = lead("In 2024 our company (not a manufacturer) spent RMB 3 million on in-house expensed R&D, paid RMB 1 "
+                "million to a domestic research institute to do R&D for us, and paid RMB 5 million to a foreign "
+                "research institution for R&D. What is our total additional deduction?")
+    assert text.startswith("An extra deduction of RMB 6.3333 million")
+    assert lead("In 2023 we paid 100万元 to an individual consultant living abroad (境外个人) to do R&D for us. "
+                "Can this be included in 研发费用加计扣除?").startswith("No")
+    # 2022: 75 %, and 100 % for the fourth quarter
+    assert lead("A software company (not a manufacturer, not a tech-based SME) incurred RMB 12 million of expensed "
+                "R&D in 2022, spread evenly over the year. What is its total additional deduction for 2022?"
+                ).startswith("An extra deduction of RMB 9.75 million")
+
+
+def test_every_year_asked_gets_its_rate():
+    text = lead("一家制造业企业（制造业收入占80%）2020年和2022年各有费用化研发支出1000万元。这两年分别可以加计扣除多少？")
+    assert text.startswith("可加计扣除750万元") and "2022年度：比例为100%，可加计扣除1000万元" in text
+    text = lead("We are on the list of 集成电路企业. In 2025 we expensed RMB 20 million of R&D. How much 加计扣除 "
+                "can we claim, and what rate would apply in 2028?")
+    assert "120%" in text.split("\n")[0] and "For 2028: 100%" in text
+
+
+def test_stated_facts_are_all_checked():
+    text = lead("我们最近一年销售收入正好2亿元, 近三年研发费用占销售收入3.5%, and 境内研发费用 is 55% of total R&D. "
+                "Do we meet the 高新技术企业 R&D criteria?")
+    assert text.startswith("不够") and "4%" in text and "60%" in text
+    assert lead("一家非制造业、非科技型中小企业2021年研发形成无形资产，成本1000万元，按10年摊销。每年可以在税前摊销多少？"
+                ).startswith("2021年度可税前摊销175万元")
+    assert lead("What super-deduction rate applied to expensed R&D costs in our 2015 tax year?").startswith("50%")
+    # a listed investee fails the VC route; the gain caps this year's offset
+    assert lead("A venture capital enterprise invested RMB 10 million in a company already listed on the STAR Market "
+                "and held it for three years. Can it offset 70% of the investment?").startswith("No")
+    text = lead("天使投资个人2020年6月以100万元直接投资一家初创科技型企业，2022年12月首次转让部分股权，取得应纳税所得额40万元。"
+                "这次可以抵扣多少？")
+    assert text.startswith("这次可抵扣40万元") and "剩余30万元" in text
+
+
+def test_transfer_income_of_a_high_tech_enterprise_is_halved_at_the_statutory_rate():
+    q = understand("我们是高新技术企业，适用15%税率。2023年技术转让所得1500万元，应缴纳多少企业所得税？", today=TODAY)
+    c = decide(q, CATALOG).conclusions[0]
+    assert c.text.zh.startswith("应缴企业所得税125万元") and c.unconfirmed
+
+
+def test_mixed_questions_are_answered_in_the_language_mostly_written():
+    assert understand("We are a 房地产开发 company. Can we claim 研发费用加计扣除 on our green-building R&D, and at "
+                      "what rate?", today=TODAY).lang == "en"
+    assert understand("我们 2016 年 R&D 形成了一项 software copyright，2016 年 tax 上能摊销多少？", today=TODAY).lang == "zh"
