@@ -151,6 +151,7 @@ def add_handlers(application: Application) -> None:
         (r"^src:", handlers.on_source, False),
         (r"^fb:\d+:(up|down)$", handlers.on_feedback, True),
         (r"^ask:(zh|en):\d+$", handlers.on_example, False),
+        (r"^topic:(zh|en):\d+$", handlers.on_topic, False),
         (r"^lang:", handlers.on_lang_button, True),
         (r"^up:(add|rep|no):\w+$", admin.on_upload_choice, False),
         (r"^rm:(ok|no):", admin.on_remove_choice, False),

@@ -261,8 +261,11 @@ def _source_label(number: int, c: Citation) -> str:
     return shorten(f"[{number}] {name}{where}", BUTTON_WIDTH)
 
 
-def render_answer(answer: Answer, *, follow_up: str = "", shortened: int = 0) -> RenderedAnswer:
-    """The answer as HTML: notices, the statement, then the quotes grouped by document."""
+def render_answer(answer: Answer, *, follow_up: str = "", shortened: int = 0, admin: bool = False) -> RenderedAnswer:
+    """The answer as HTML: notices, the statement, then the quotes grouped by document.
+
+    A refusal lists what the corpus covers nearest (the faces add them as buttons); an admin also
+    reads which kind of document would answer the question."""
     lang = norm_lang(answer.lang)
     blocks: list[str] = []
     if shortened:
@@ -278,6 +281,9 @@ def render_answer(answer: Answer, *, follow_up: str = "", shortened: int = 0) ->
             blocks.append(f"{t('refusal_topics', lang)}\n{topics}")
         else:
             blocks.append(t("refusal_help", lang))
+        hint = answer.extra.get("admin_hint")
+        if admin and hint:
+            blocks.append(f"<i>{t('admin_hint', lang)}{esc(hint)}</i>")
         return RenderedAnswer("\n\n".join(blocks), ())
     if answer.eligibility:
         blocks.append(report_html(answer.eligibility))
@@ -359,6 +365,24 @@ def without_feedback(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarku
         if not any(str(b.callback_data or "").startswith("fb:") for b in row)
     ]
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+def topic_data(lang: str, index: int) -> str:
+    return f"topic:{norm_lang(lang)}:{index}"
+
+
+def topics_keyboard(topics: Sequence[str], lang: str, question_id: int | None) -> InlineKeyboardMarkup | None:
+    """After a refusal: the nearest covered topics as buttons (one a row), then 👍 / 👎."""
+    rows = [[InlineKeyboardButton(shorten(topic, 60), callback_data=topic_data(lang, i))]
+            for i, topic in enumerate(topics[:4])]
+    feedback = answer_keyboard((), question_id)
+    rows.extend(list(r) for r in (feedback.inline_keyboard if feedback else ()))
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def topic_question(topic: str, lang: str) -> str:
+    """What tapping a topic asks."""
+    return f"{topic}有哪些主要规定？" if norm_lang(lang) == "zh" else f"What are the main rules of {topic}?"
 
 
 def examples_keyboard(lang: str) -> InlineKeyboardMarkup:

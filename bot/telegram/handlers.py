@@ -475,12 +475,19 @@ async def answer_question(
         latency_ms = (time.perf_counter() - started) * 1000
         save_conversation(context, conversation)
         question_id = record_question(services, user.id, question, answer, latency_ms)
-        rendered = fmt.render_answer(answer, follow_up=previous, shortened=shortened)
+        rendered = fmt.render_answer(answer, follow_up=previous, shortened=shortened,
+                                     admin=services.is_admin(user))
         html = rendered.html
         if echo:
             html = f"❓ <b>{esc(question)}</b>\n\n{html}"
         parts = fmt.split_html(html)
-        await reply.finish(parts, fmt.answer_keyboard(rendered.sources, question_id))
+        if answer.abstained and answer.suggestions:
+            # the nearest covered topics, as buttons that ask about them
+            context.chat_data["topics"] = list(answer.suggestions[:4])
+            keyboard = fmt.topics_keyboard(answer.suggestions, answer.lang, question_id)
+        else:
+            keyboard = fmt.answer_keyboard(rendered.sources, question_id)
+        await reply.finish(parts, keyboard)
         log.info(
             "answered in %.0f ms (%s, %s, %d parts, %d edits)",
             latency_ms,
@@ -548,6 +555,28 @@ async def on_example(update: Update, context: PolicyContext) -> None:
         update,
         context,
         examples[int(index)],
+        reply_to=message.message_id if in_group and message else None,
+        echo=True,
+    )
+
+
+async def on_topic(update: Update, context: PolicyContext) -> None:
+    """A topic offered after a refusal (``topic:<lang>:<n>``) is asked about."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    _, lang, index = query.data.split(":")
+    topics = context.chat_data.get("topics") or [] if context.chat_data is not None else []
+    if not index.isdigit() or int(index) >= len(topics):
+        await query.answer(t("expired_button", lang))
+        return
+    await query.answer()
+    message = query.message
+    in_group = message is not None and message.chat.type != ChatType.PRIVATE
+    await answer_question(
+        update,
+        context,
+        fmt.topic_question(topics[int(index)], lang),
         reply_to=message.message_id if in_group and message else None,
         echo=True,
     )

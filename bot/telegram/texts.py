@@ -146,6 +146,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "guess. Try rephrasing it (name the policy, its document number or whom it is for).",
     },
     "refusal_topics": {"zh": "可以问问这些主题：", "en": "Topics I can answer about:"},
+    "admin_hint": {"zh": "管理员提示：", "en": "For admins: "},
     "refusal_help": {
         "zh": "/help 介绍我能回答什么。",
         "en": "/help shows what I can answer.",

@@ -506,3 +506,32 @@ def test_other_chats_are_served_while_one_answer_is_slow(drive, scripted) -> Non
 async def _after(delay: float, coro: Any) -> Any:
     await asyncio.sleep(delay)
     return await coro
+
+
+# ---------------------------------------------------------------- refusals
+
+
+def test_a_refusal_offers_the_nearest_topics_as_buttons_that_ask_about_them(drive) -> None:
+    async def scenario(bot: OfflineBot) -> None:
+        await bot.send("技术转让合同的收入能免征增值税吗？")
+        [reply] = answers(bot)
+        assert "没有找到" in reply["text"] and "管理员提示" not in reply["text"]
+        topics = [(label, data) for label, data in buttons(reply["reply_markup"]) if data.startswith("topic:")]
+        assert topics and all(data.startswith("topic:zh:") for _, data in topics)
+        bot.request.clear()
+        await bot.press(topics[0][1], on=reply)
+        [asked] = answers(bot)
+        assert asked["text"].startswith(f"❓ <b>{topics[0][0].rstrip('…')}")
+
+    drive(scenario)
+
+
+def test_an_admin_also_reads_which_kind_of_document_would_answer(drive) -> None:
+    from tests.bot.telegram.conftest import ADMIN
+
+    async def scenario(bot: OfflineBot) -> None:
+        await bot.send("技术转让合同的收入能免征增值税吗？", user=ADMIN)
+        reply = bot.request.sent()[-1]
+        assert "管理员提示" in reply["text"] or "For admins" in reply["text"]
+
+    drive(scenario)
