@@ -16,7 +16,7 @@ from enum import StrEnum
 from bot.incentives import extract_facts, looks_like_eligibility_question
 from retrieval.glossary import detect_language
 
-from .quantities import normalize_text
+from .quantities import amounts, normalize_text
 
 
 class Kind(StrEnum):
@@ -96,6 +96,12 @@ class Question:
     today: date = field(default_factory=date.today)
     context: str = ""  # words of the previous turn, for follow-ups
     notes: tuple[str, ...] = ()  # facts that cannot be right, named; they were not used
+    situation: str = ""  # the asker's situation with its figures: the question, or for a follow-up
+    # without figures of its own ("那2019年呢？") the previous question too
+
+    def __post_init__(self) -> None:
+        if not self.situation:
+            object.__setattr__(self, "situation", self.norm)
 
     @property
     def year_or_now(self) -> int:
@@ -231,6 +237,7 @@ def understand(text: str, *, lang: str | None = None, context: str = "",
         today=today,
         context=context,
         notes=tuple(notes),
+        situation=f"{normalize_text(context)} {norm}" if context and not amounts(norm) else norm,
     )
 
 

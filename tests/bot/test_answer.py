@@ -195,3 +195,12 @@ def test_questions_about_a_neighbouring_tax_are_refused_with_the_nearest_subject
     answer = app.answerer.answer(question)
     assert answer.abstained, answer.text
     assert answer.suggestions  # what the corpus does cover, nearest first
+
+
+def test_a_follow_up_keeps_the_figures_of_the_question_before(app):
+    conv = Conversation()
+    app.answerer.answer("一家制造业企业（制造业收入占比90%）2021年费用化研发支出500万元，可以加计扣除多少？", conv)
+    again = app.answerer.answer("那2019年呢？", conv)
+    first = again.lead.splitlines()[0]
+    assert "375万元" in first and "75%" in first
+    assert "2021年1月1日起才执行" in again.lead  # the manufacturing 100 % came later

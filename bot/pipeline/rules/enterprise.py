@@ -44,7 +44,7 @@ def high_tech_enterprise(q: Question, cat: Catalog) -> Conclusion | None:
     if "high-tech-enterprise" not in q.topics:
         return None
     facts = dict(q.facts)
-    s = q.norm
+    s = q.situation
     year = q.year_or_now
     entry = cat.get("high-tech-enterprise")
     lines_zh: list[str] = []
@@ -198,7 +198,7 @@ def _size_facts(q: Question, facts: dict) -> dict:
     for fact, label in (("total_assets", r"资产总额|总资产|total assets(?: of)?"),
                         ("annual_sales", r"年销售收入|销售收入|销售额|annual (?:sales|revenue)(?: of)?|sales of")):
         if fact not in facts:
-            v = qty.money_after(q.norm, label, window=12)
+            v = qty.money_after(q.situation, label, window=12)
             if v is not None:
                 facts[fact] = v
     return facts

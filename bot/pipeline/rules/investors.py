@@ -24,7 +24,7 @@ def _dates(s: str) -> list[tuple[int, int, int]]:
 
 
 def _investment_offset(q: Question, cat: Catalog, inc_id: str) -> Conclusion | None:
-    s = q.norm
+    s = q.situation
     facts = dict(q.facts)
     facts["entity_type"] = "investor"
     if inc_id == "angel-investor":

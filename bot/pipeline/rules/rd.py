@@ -37,7 +37,7 @@ _NEG_INDUSTRY_INCOME = (
 def negative_list_share(q: Question) -> tuple[float, Text] | None:
     """The main business's share of revenue less non-taxable and investment income, when the
     question gives the amounts (国家税务总局公告2015年第97号 第四条)."""
-    s = q.norm
+    s = q.situation
     total = qty.money_after(s, r"收入总额|total (?:revenue|income)")
     part = qty.money_after(s, _NEG_INDUSTRY_INCOME, window=10)
     if total is None or part is None:
@@ -102,7 +102,7 @@ def _track_notes(cat: Catalog, v: Verdict, facts: dict, year: int) -> list[Text]
     out = []
     for track in entry.tracks:
         known = {k: x for k, x in facts.items() if k in FACTS}
-        if not all(t.check(known) is True for t in track.tests):
+        if not all(t.check(known) is True or (t.assume and t.check(known) is None) for t in track.tests):
             continue
         for b in entry.benefits:
             if b.track != track.id or b.period.overlaps(year) or b.rate_percent is None:
@@ -152,11 +152,11 @@ def rd_super_deduction(q: Question, cat: Catalog) -> Conclusion | None:
     basis.extend(b.basis)
     lines_zh, lines_en = [], []
     figures: list[float] = [rate]
-    expense = qty.money_for(q.norm, r"研发费用|研究开发费用|研发支出|研发投入|(?:expensed )?R&D\s*(?:expenses?|costs?|"
+    expense = qty.money_for(q.situation, r"研发费用|研究开发费用|研发支出|研发投入|(?:expensed )?R&D\s*(?:expenses?|costs?|"
                                     r"spend(?:ing)?)?\s*(?:of|:)?",
                             r"\s*(?:of|in|on) (?:in-house |internal |own )?(?:expensed )?(?:qualifying |eligible )?"
                             r"(?:R&D|research)")
-    commissioned, overseas, overseas_individual = _commissioned(q.norm)
+    commissioned, overseas, overseas_individual = _commissioned(q.situation)
     if expense is not None and expense in (commissioned, overseas, overseas_individual):
         expense = None
     if overseas_individual and not (expense or commissioned or overseas):
@@ -170,9 +170,9 @@ def rd_super_deduction(q: Question, cat: Catalog) -> Conclusion | None:
                  "costs)."),
             "no", (), prov.basis if prov else (), about="委托境外个人进行的研发活动",
             unconfirmed=any(x.unconfirmed for x in prov.basis) if prov else False)
-    cost = qty.money_for(q.norm, r"成本|cost(?: of)?|capitali[sz]ed(?: at)?")
-    amort_years = _amortisation_years(q.norm)
-    asks_amort = re.search(r"摊销|amorti", q.norm, re.IGNORECASE) and cost is not None
+    cost = qty.money_for(q.situation, r"成本|cost(?: of)?|capitali[sz]ed(?: at)?")
+    amort_years = _amortisation_years(q.situation)
+    asks_amort = re.search(r"摊销|amorti", q.situation, re.IGNORECASE) and cost is not None
     who = ""
     if b.track_name and b.track != "general":
         who = b.track_name.zh

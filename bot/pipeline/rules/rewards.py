@@ -17,7 +17,7 @@ _STATE_UNIT = r"国家设立|部属|公办|国立|公立|国有|state[- ](?:esta
 def transfer_reward(q: Question, cat: Catalog) -> Conclusion | None:
     if "transfer-reward" not in q.topics:
         return None
-    s = q.norm
+    s = q.situation
     basis = (LAW_45,)
     about = "不低于百分之五十"
     # the unit's own rule, judged against the statutory floor (state-established units)
@@ -120,7 +120,7 @@ def pay_cap(q: Question, cat: Catalog) -> Conclusion | None:
 def patent_inventor_reward(q: Question, cat: Catalog) -> Conclusion | None:
     if "patent-inventor-reward" not in q.topics:
         return None
-    s = q.norm
+    s = q.situation
     inv = qty.count_of(s, r"发明专利|invention patents?")
     other = (qty.count_of(s, r"外观设计(?:专利)?|design patents?") or 0) + (
         qty.count_of(s, r"实用新型(?:专利)?|utility[- ]model(?: patents?)?") or 0)
@@ -155,7 +155,7 @@ def researcher_reward_tax(q: Question, cat: Catalog) -> Conclusion | None:
     b = entry.benefits[-1] if entry.benefits else None
     if b is None:
         return None
-    amount = qty.money_after(q.norm, r"奖励|reward(?: of)?|bonus(?: of)?")
+    amount = qty.money_after(q.situation, r"奖励|reward(?: of)?|bonus(?: of)?")
     zh, en = b.summary.zh, b.summary.en
     en = en[:1].upper() + en[1:]
     basis = tuple(b.basis)

@@ -13,7 +13,7 @@ from .base import IMPL_90, STANDARD_CIT, Conclusion, basis_ref, text
 def tech_transfer_income(q: Question, cat: Catalog) -> Conclusion | None:
     if "tech-transfer-income" not in q.topics:
         return None
-    s = q.norm
+    s = q.situation
     income = qty.money_for(s, r"技术转让所得|transfer income(?: of)?|(?:technology[- ])?transfer gains?(?: of)?",
                            r"\s*(?:of|in) (?:qualifying )?(?:technology[- ])?transfer (?:income|gains?)")
     revenue = qty.money_after(s, r"技术转让\s*(?:收入|revenue)|transfer (?:revenue|proceeds)(?: of)?", window=10)
