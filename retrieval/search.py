@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 
 MAX_DENSE_CHARS = 400
+# characters between two concepts that still read as one phrase (en_tuning: same from 12 to 24)
+PROXIMITY_GAP = 12
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,9 @@ class SearchParams:
     # rerank bonus (English questions) for a candidate's dense similarity to the question, scaled
     # 0–1 over the candidates: it reaches the clauses that BM25 or the shadow index brought in
     english_vector_weight: float = 0.75
+    # rerank bonus (English questions) for the share of the question's concepts that a clause
+    # writes next to one another
+    proximity_weight: float = 0.4
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,8 @@ class QueryPlan:
     wants_number: bool = False  # "多少", "what rate", "how many" …
     number_kinds: tuple[str, ...] = ()  # percent / money / count / duration
     wants_current: bool = False  # "现在", "currently", "latest" …
+    # English questions: each concept of the question as its Chinese alternatives (normalised)
+    concepts: tuple[tuple[str, ...], ...] = ()
 
     def phrase_score(self, text_norm: str) -> float:
         """Share (0–1) of the question's phrase weight found verbatim (or as a variant) in a text."""
@@ -89,6 +96,31 @@ class QueryPlan:
             if any(a in text_norm for a in alts):
                 found += w * len(p)
         return found / total
+
+    def proximity(self, text_norm: str) -> float:
+        """Share (0–1) of the question's concepts written right next to another of them in a text:
+        "实用新型专利权的期限" says what "how long does a utility model patent last" asks, while a
+        clause with 期限 three sentences away from 实用新型 says something else."""
+        if len(self.concepts) < 2:
+            return 0.0
+        spans: list[list[tuple[int, int]]] = []
+        for alts in self.concepts:
+            found = []
+            for a in alts:
+                i = text_norm.find(a)
+                while i >= 0:
+                    found.append((i, i + len(a)))
+                    i = text_norm.find(a, i + 1)
+            spans.append(found)
+        near = 0
+        for i, mine in enumerate(spans):
+            if any(
+                max(s2 - e1, s1 - e2) <= PROXIMITY_GAP
+                for j, theirs in enumerate(spans) if j != i
+                for s1, e1 in mine for s2, e2 in theirs
+            ):
+                near += 1
+        return near / len(spans)
 
 
 # What kind of number a "how much" question wants, and how that number looks in a clause.
@@ -153,6 +185,23 @@ _EN_INTENTS: tuple[tuple[re.Pattern[str], tuple[tuple[str, float], ...]], ...] =
         re.compile(r"\bwho (?:owns?|gets?|holds?|keeps?|has)\b|\bbelongs? to\b|\bowner(?:ship)?\b", re.I),
         (("归属", 0.6), ("属于", 0.5), ("所有权", 0.4)),
     ),
+    # bounds and prohibitions as the corpus writes them: laws state a floor (最低, 不低于), a cap
+    # (最高, 不超过) or a ban (不得), whatever English word the asker chose for it
+    (
+        re.compile(r"\b(?:shortest|minimum|minimal|lowest|smallest|at least|no less than"
+                   r"|not less than|no fewer than|not below)\b", re.I),
+        (("最低", 0.5), ("不低于", 0.5), ("不少于", 0.4)),
+    ),
+    (
+        re.compile(r"\b(?:longest|maximum|max|highest|largest|biggest|at most|no more than"
+                   r"|not more than|up to|not exceed\w*|capped|ceiling)\b", re.I),
+        (("最高", 0.5), ("不超过", 0.5), ("最长", 0.4)),
+    ),
+    (
+        re.compile(r"\b(?:cannot|can not|can[’']t|may not|must not|mustn[’']t"
+                   r"|not (?:be )?allowed|not permitted|prohibited|forbidden|banned)\b", re.I),
+        (("不得", 0.5),),
+    ),
     (
         re.compile(r"\bwhat (?:rate|percentage|percent|share|proportion|ratio|portion|part)\b|\bhow much of\b", re.I),
         (("比例", 0.5),),
@@ -162,6 +211,21 @@ _EN_INTENTS: tuple[tuple[re.Pattern[str], tuple[tuple[str, float], ...]], ...] =
 # Phrase weight of a figure read from an English question: an amount or a rate names the clause
 # almost by itself; a year or a duration ("2 years") is common to many clauses.
 _EN_FIGURE_WEIGHT = {"money": 3.0, "percent": 3.0, "year": 1.5, "duration": 1.0}
+
+_CONTRACTIONS = (
+    (re.compile(r"(?i)\bcan[’']t\b"), "can not"),
+    (re.compile(r"(?i)\bwon[’']t\b"), "will not"),
+    (re.compile(r"(?i)(?<=[a-z])n[’']t\b"), " not"),
+    (re.compile(r"(?i)(?<=[a-z])[’'](?:re|ve|ll|d|m)\b"), ""),
+)
+
+
+def _expand_contractions(text: str) -> str:
+    """"can't" → "can not", "we're" → "we": a contraction is not a word ("re", "t") of its own."""
+    for pattern, repl in _CONTRACTIONS:
+        text = pattern.sub(repl, text)
+    return text
+
 
 _FIGURE = re.compile(r"\d+(?:\.\d+)?(?:%|‰|万元|亿元|元|年|倍)")
 
@@ -293,6 +357,7 @@ class Searcher:
                 wants_number=base.wants_number,
                 number_kinds=base.number_kinds,
                 wants_current=base.wants_current,
+                concepts=base.concepts,
             )
         lang = detect_language(query)
         terms: dict[str, float] = {}
@@ -307,6 +372,7 @@ class Searcher:
         untranslated: tuple[str, ...] = ()
         sources: list[tuple[str, tuple[str, ...]]] = []
         figure_variants: dict[str, tuple[str, ...]] = {}
+        concepts: list[tuple[str, ...]] = []
         if lang == "en":
             for tok in lexical.tokenize(query):
                 # English words rarely occur in the corpus; numbers and codes do.
@@ -331,14 +397,17 @@ class Searcher:
                 for zh, w in dict_terms:
                     expansions.append(zh)
                     add(zh, w)
+            concepts.extend(zhs for _, zhs in sources if zhs)
             for pattern, zh_terms in _EN_INTENTS:
                 if pattern.search(query):
+                    concepts.append(tuple(zh for zh, _ in zh_terms))
                     for zh, w in zh_terms:
                         add(zh, w)
                         phrases[zh] = max(phrases.get(zh, 0.0), w)
             # figures as the corpus writes them: "RMB 5 million" → 500万元, "2019" → 2019年
             for phrase, variants, kind in english_figures(query):
                 figure_variants[phrase] = variants
+                concepts.append(variants)
                 phrases[phrase] = max(phrases.get(phrase, 0.0), _EN_FIGURE_WEIGHT[kind])
                 expansions.append(phrase)
                 for tok in lexical.tokenize(phrase):
@@ -376,6 +445,9 @@ class Searcher:
             number_kinds=tuple(k for k, (q, _) in _NUMBER_KINDS.items() if q.search(query))
             if _QUANTITY.search(query) else (),
             wants_current=bool(_CURRENT.search(query)),
+            concepts=tuple(dict.fromkeys(
+                tuple(dict.fromkeys(normalize(z) for z in c)) for c in concepts
+            )),
         )
 
     def _dictionary_terms(
@@ -384,6 +456,7 @@ class Searcher:
         """General-dictionary Chinese words for the English words the glossary left uncovered,
         and the content words that found no Chinese counterpart in the corpus at all."""
         d = self.dictionary.get() if self.dictionary else None
+        query = _expand_contractions(query)
         tokens = list(normalize_en(query))
         for _, span in self.glossary.matches(query):
             covered = normalize_en(span)
@@ -531,6 +604,7 @@ class Searcher:
             head = snap.heading_tokens[pos] | snap.title_tokens.get(c.doc_id, frozenset())
             heading = sum(w for tok, w in idf.items() if tok in head) / total_idf
             phrase = plan.phrase_score(text)
+            near = plan.proximity(text) if plan.concepts else 0.0
             number = number_match(plan, c.text)
             stale = 1.0 if validity and (not validity[c.doc_id].current or period_ended(c.text, today)) else 0.0
             newer = recency.get(c.doc_id, 0.0)
@@ -538,6 +612,7 @@ class Searcher:
             score = base + unit * (
                 p.english_match_weight * en_match + 1.2 * coverage + 0.8 * sentence + p.heading_weight * heading + 0.8 * phrase + 0.9 * number
                 - 0.5 * stale + 0.8 * newer + p.english_vector_weight * vector.get(pos, 0.0)
+                + p.proximity_weight * near
             )
             signals = {
                 "fused": base,
@@ -548,6 +623,7 @@ class Searcher:
                 "sentence": sentence,
                 "heading": heading,
                 "phrase": phrase,
+                "proximity": near,
                 "number": number,
                 "stale": stale,
                 "recency": newer,

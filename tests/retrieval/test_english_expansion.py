@@ -142,3 +142,59 @@ def test_english_figures_join_the_plan_with_their_variants() -> None:
     i = [p for p, _ in plan.phrases].index("5000万元")
     assert plan.phrase_variants[i] == ("5000万元", "5,000万元")
     assert "万元" in dict(plan.terms)
+
+
+@pytest.mark.parametrize(
+    "question, wanted, unwanted",
+    [
+        ("What is the shortest depreciation period for machines?", {"最低", "不低于", "不少于"}, {"不超过", "不得"}),
+        ("Is there a minimum amount?", {"最低", "不低于"}, {"最高"}),
+        ("What is the maximum headcount?", {"最高", "不超过", "最长"}, {"最低", "不得"}),
+        ("Is the deduction capped?", {"不超过"}, {"不低于"}),
+        ("Which costs can't be deducted?", {"不得"}, {"最低", "最高"}),
+        ("Which industries are not allowed to claim it?", {"不得"}, set()),
+        ("Which costs can be deducted?", set(), {"不得", "最低", "最高", "不超过", "不低于"}),
+    ],
+)
+def test_bounds_and_bans_are_written_as_the_corpus_writes_them(question, wanted, unwanted) -> None:
+    terms = plan_terms(question)
+    assert wanted <= terms.keys()
+    assert not unwanted & terms.keys()
+
+
+def test_contractions_are_not_words_of_their_own() -> None:
+    plan = Searcher(_NoIndex(), Glossary.empty()).plan("We're a factory; they've moved, can't we deduct?")
+    assert {"factory", "moved", "deduct"} <= set(plan.untranslated)
+    assert not {"re", "ve", "t", "ca", "not"} & set(plan.untranslated)
+    curly = Searcher(_NoIndex(), Glossary.empty()).plan("They won’t pay; we’d ask")
+    assert set(curly.untranslated) == {"pay", "ask"}
+
+
+# ---------------------------------------------------------------- proximity
+
+
+def _plan_with(*concepts: tuple[str, ...]):
+    from retrieval.search import QueryPlan
+
+    return QueryPlan(text="", lang="en", terms=(), concepts=concepts)
+
+
+def test_concepts_written_together_score_higher_than_concepts_far_apart() -> None:
+    plan = _plan_with(("实用新型",), ("期限", "年限"))
+    assert plan.proximity("实用新型专利权的期限为十年") == 1.0
+    far = "实用新型专利申请人可以在规定的时间内办理手续并提交有关文件，逾期未办理的，其申请视为撤回，期限届满"
+    assert plan.proximity(far) == 0.0
+    assert plan.proximity("期限为十年") == 0.0
+
+
+def test_proximity_is_the_share_of_concepts_next_to_another() -> None:
+    plan = _plan_with(("外观设计",), ("期限",), ("比例",))
+    assert plan.proximity("外观设计专利权的期限为十五年") == pytest.approx(2 / 3)
+    assert _plan_with(("期限",)).proximity("期限") == 0.0  # one concept has nothing to be near
+
+
+def test_an_english_plan_lists_its_concepts() -> None:
+    plan = Searcher(_NoIndex(), Glossary.empty()).plan("How long does protection last after 2019?")
+    assert ("期限", "年限") in plan.concepts
+    assert ("2019年",) in plan.concepts
+    assert Searcher(_NoIndex(), Glossary.empty()).plan("保护期限是多久").concepts == ()
