@@ -363,28 +363,39 @@ class Glossary:
     def _en_matches(self, text: str) -> list[_Match]:
         toks, base = _en_tokens(text)
         found: list[_Match] = []
+        exact_spans: set[tuple[int, int]] = set()
         for i in range(len(toks)):
-            node = self._root
-            j = i
-            first_swapped = False
-            while j < len(toks):
-                child = node.children.get(toks[j][0])
-                if child is None:
-                    child = next(
-                        (node.children[w] for w in _EQUIVALENTS.get(toks[j][0], ()) if w in node.children),
-                        None,
-                    )
-                    first_swapped = first_swapped or j == i
-                if child is None:
-                    break
-                node = child
-                j += 1
-                # a lone word is never swapped: "business" alone need not mean 企业
-                if node.terms and not (first_swapped and j - i == 1):
-                    span = base[toks[i][1] : toks[j - 1][2]]
-                    share = len(node.terms)  # terms that share exactly these English words
-                    for idx in node.terms:
-                        found.append(_Match(i, j, idx, span, self._weight(idx, j - i, share)))
+            # paths through the trie: (node, next token, whether a word was swapped); the exact
+            # word and its interchangeable ones are both followed ("yearly patent fee" finds
+            # "annual patent fee" although "yearly" also starts "yearly salary")
+            paths = [(self._root, i, False)]
+            while paths:
+                node, j, swapped = paths.pop()
+                if j >= len(toks):
+                    continue
+                word = toks[j][0]
+                nexts = []
+                if word in node.children:
+                    nexts.append((node.children[word], swapped))
+                alt = next((w for w in _EQUIVALENTS.get(word, ()) if w in node.children), None)
+                if alt is not None:
+                    nexts.append((node.children[alt], True))
+                for child, sw in nexts:
+                    paths.append((child, j + 1, sw))
+                    # a lone word is never swapped: "business" alone need not mean 企业
+                    if not child.terms or (sw and j + 1 - i == 1):
+                        continue
+                    span = base[toks[i][1] : toks[j][2]]
+                    share = len(child.terms)  # terms that share exactly these English words
+                    if not sw:
+                        exact_spans.add((i, j + 1))
+                    for idx in child.terms:
+                        m = _Match(i, j + 1, idx, span, self._weight(idx, j + 1 - i, share))
+                        found.append((m, sw))
+        # an exact match keeps its meaning over a swapped reading of the same words
+        found = list(dict.fromkeys(
+            m for m, sw in found if not (sw and (m.start, m.end) in exact_spans)
+        ))
         # Drop matches nested inside a strictly longer one ("tax" inside "income tax").
         kept = [
             m

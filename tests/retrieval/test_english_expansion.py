@@ -35,6 +35,14 @@ def test_multi_word_term_matches_with_an_interchangeable_head_noun(glossary: Glo
     assert zh(glossary, "the yearly fee") == ["年费"]
 
 
+def test_a_swapped_word_is_tried_even_where_the_exact_word_starts_another_term() -> None:
+    g = Glossary([Term(("年薪制",), ("yearly salary",), "concept"),
+                  Term(("年费",), ("annual patent fee",), "legal"),
+                  Term(("专利使用费",), ("patent fee",), "legal")])
+    assert zh(g, "we forgot the yearly patent fee") == ["年费"]
+    assert zh(g, "a yearly salary") == ["年薪制"]
+
+
 def test_a_lone_word_is_not_swapped(glossary: Glossary) -> None:
     # "firm" is interchangeable with "company" only inside a longer term
     assert zh(glossary, "a firm") == []
