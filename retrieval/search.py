@@ -604,8 +604,10 @@ class Searcher:
             head = snap.heading_tokens[pos] | snap.title_tokens.get(c.doc_id, frozenset())
             heading = sum(w for tok, w in idf.items() if tok in head) / total_idf
             phrase = plan.phrase_score(text)
-            near = plan.proximity(text) if plan.concepts else 0.0
             number = number_match(plan, c.text)
+            # for a "how much" question, its topic written as one phrase in a clause without the
+            # figure is a heading about it (…加计扣除比例的通知), not the answer
+            near = plan.proximity(text) if plan.concepts and (number or not plan.wants_number) else 0.0
             stale = 1.0 if validity and (not validity[c.doc_id].current or period_ended(c.text, today)) else 0.0
             newer = recency.get(c.doc_id, 0.0)
             en_match = en_score.get(pos, 0.0) / top_en
