@@ -99,6 +99,18 @@ class Answerer:
 
     # ------------------------------------------------------------ answering
 
+    WARM_UP = ("研发费用加计扣除比例是多少？", "What is the R&D super deduction rate?",
+               "振兴东北专项行动由谁监督考核？", "Who supervises the Northeast action plan?")
+
+    def warm(self) -> None:
+        """Answer a few questions once, so that one-time loads (coverage model, dictionaries, the
+        part-of-speech tagger, data files) happen before the first user waits for them."""
+        for question in self.WARM_UP:
+            try:
+                self.answer(question)
+            except Exception:  # noqa: BLE001 - warming must never stop the bot from starting
+                log.warning("warm-up question failed: %s", question, exc_info=True)
+
     def answer(
         self,
         question: str,

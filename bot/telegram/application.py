@@ -287,6 +287,7 @@ def run_bot(
     except BotSetupError as exc:
         print(f"policybot: {exc}", file=sys.stderr)
         return 2
+    app.answerer.warm()  # one-time loads before the first question, not during the first burst
     # Signal handlers can only be installed from the main thread.
     main = threading.current_thread() is threading.main_thread()
     stop = {} if main else {"stop_signals": None}
