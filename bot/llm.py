@@ -221,15 +221,10 @@ def _figures(text: str) -> set[str]:
 
 
 def figures_agree(text: str, decided: str, ev: Evidence) -> bool:
-    """The model keeps what the catalog decided: the decision's first figure is in its answer,
-    every rate it states is one the decision states, and every amount one the decision or a
-    supplied clause states."""
+    """The model keeps what the catalog decided (shown above its text): every rate it states is
+    one the decision states, and every amount one the decision or a supplied clause states."""
     mine = _figures(text)
-    settled = _figures(decided)
-    first = _FIGURE.search(decided)
-    if first and re.sub(r"[\s,]", "", first.group(0)).lower() not in mine:
-        return False
-    allowed = set(settled)
+    allowed = set(_figures(decided))
     for h in ev.hits[:_MAX_CLAUSES]:
         allowed |= {f for f in _figures(h.chunk.text) if not f.endswith("%")}
     return mine <= allowed
