@@ -455,6 +455,20 @@ def _segments(clause: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _distance(span: tuple[int, int], start: int, end: int) -> int:
+    a, b = span
+    return start - b if b <= start else (a - end if a >= end else 0)
+
+
+def _nearer_industry(clause: str, start: int, end: int, attr: str) -> bool:
+    """An industry or main-business label sits nearer the percentage than the attribute's label."""
+    pat = dict(_PCT_ATTRS)[attr]
+    attr_d = min((_distance(m.span(), start, end) for m in pat.finditer(clause)), default=10**6)
+    labels = [(a, b) for a, b, _ in _industry_matches(clause)] + [m.span() for m in _MAIN_BUSINESS.finditer(clause)]
+    near = min((_distance(sp, start, end) for sp in labels), default=10**6)
+    return near < attr_d
+
+
 def _extract_industry_and_shares(s: str, facts: dict[str, FactValue], investor: bool) -> None:
     industry_shares: dict[str, float] = {}
     main_share: float | None = None
@@ -467,6 +481,8 @@ def _extract_industry_and_shares(s: str, facts: dict[str, FactValue], investor: 
             seg = clause[seg_start:seg_end]
             context = seg if len(percents) > 1 else clause
             attr = next((name for name, pat in _PCT_ATTRS if pat.search(context)), None)
+            if attr is not None and len(percents) == 1 and _nearer_industry(clause, start, end, attr):
+                attr = None  # "制造业收入占比90%，研发支出500万元": the share belongs to the industry
             if attr is not None:
                 if attr.startswith("investee_") == investor:
                     facts.setdefault(attr, tidy_number(value))

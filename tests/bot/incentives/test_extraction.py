@@ -244,3 +244,9 @@ def test_eligibility_questions(text):
 )
 def test_not_eligibility_questions(text):
     assert not looks_like_eligibility_question(text)
+
+
+def test_a_share_goes_to_the_nearer_label_not_to_a_later_rd_figure():
+    facts = extract_facts("一家制造业企业（制造业收入占比90%）2021年费用化研发支出500万元，可以加计扣除多少？")
+    assert facts["main_business_share"] == 90 and "rd_intensity" not in facts
+    assert extract_facts("我们近三年研发费用占销售收入的比例为3.8%")["rd_intensity"] == 3.8
