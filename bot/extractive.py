@@ -21,10 +21,6 @@ from .answer_types import Citation, QuoteGroup
 
 _SENT_END = re.compile(r"(?<=[。！？；!?;])|\n")
 _CLAUSE_SPLIT = re.compile(r"(?<=[，,；;：:])")
-_YESNO_Q = re.compile(
-    r"吗[？?]?$|是否|能否|可否|可不可以|能不能|是不是|有没有|^(?:does|do|is|are|can|may|will|should|has|have)\b",
-    re.IGNORECASE,
-)
 
 # Who is asking → words that mark the parts of a policy written for them.
 PROFILE_WORDS = {
@@ -289,27 +285,3 @@ def select_quotes(
             )
         )
     return groups
-
-
-def lead_clause(sentence: str, weights: Mapping[str, float], plan: QueryPlan) -> str:
-    """The part of a sentence that carries the answer: the whole sentence when short, else the
-    window of clauses (up to three) with the most question weight and the wanted figure."""
-    sentence = sentence.strip()
-    clauses = [c for c in _CLAUSE_SPLIT.split(sentence) if c.strip()]
-    if len(normalize(sentence)) <= 60 or len(clauses) <= 1:
-        return sentence
-    best, best_score = (0, 1), -1.0
-    for i in range(len(clauses)):
-        for j in range(i + 1, min(i + 3, len(clauses)) + 1):
-            window = "".join(clauses[i:j])
-            if len(normalize(window)) > 120 and j > i + 1:
-                continue
-            sc = coverage(normalize(window), weights) + number_match(plan, window)
-            sc -= 0.02 * (j - i)  # shorter wins a tie
-            if sc > best_score:
-                best, best_score = (i, j), sc
-    return "".join(clauses[best[0]:best[1]]).strip().rstrip("，,；;：:")
-
-
-def is_yes_no_question(text: str) -> bool:
-    return bool(_YESNO_Q.search(text.strip()))

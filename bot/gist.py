@@ -15,7 +15,6 @@ from typing import NamedTuple
 
 from bot.incentives.numbers import cn_number
 from retrieval.glossary import Glossary
-
 from retrieval.metadata import find_doc_numbers
 
 from .names import doc_names, english_article

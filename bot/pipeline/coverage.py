@@ -277,7 +277,7 @@ class CoverageModel:
         # jieba's search mode also emits the pieces of a word ("集成电路" → "成电", "电路"): an unknown
         # piece of a longer word counts once, with the word
         keys = [normalize(u.label) for u in out]
-        return [u for u, k in zip(out, keys) if u.present or not any(k != o and k in o for o in keys)]
+        return [u for u, k in zip(out, keys, strict=True) if u.present or not any(k != o and k in o for o in keys)]
 
     def judge(
         self,
@@ -466,7 +466,7 @@ def _answer_kinds(words: Sequence[tuple[str, str]]) -> list[str]:
     """Nouns that only name the kind of answer asked for: one word right after an asking word and
     before no other noun (哪个城市, 哪些东西, 什么名字); the answering clause names an instance."""
     out = []
-    for (w0, _), (w1, f1), (_, f2) in zip(words, words[1:], [*words[2:], ("", "x")]):
+    for (w0, _), (w1, f1), (_, f2) in zip(words, words[1:], [*words[2:], ("", "x")], strict=False):
         if _ASKING.search(w0) and f1.startswith(_NOMINAL) and not f2.startswith(_NOMINAL):
             out.append(w1)
     return out

@@ -16,7 +16,7 @@ import re
 import time
 import weakref
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -540,34 +540,28 @@ async def on_other_message(update: Update, context: PolicyContext) -> None:
 
 async def on_example(update: Update, context: PolicyContext) -> None:
     """A tapped example question (``ask:<lang>:<n>``) is asked as if typed."""
-    query = update.callback_query
-    if query is None or query.data is None:
-        return
-    _, lang, index = query.data.split(":")
-    examples = EXAMPLES.get(lang, ())
-    if not index.isdigit() or int(index) >= len(examples):
-        await query.answer(t("expired_button", lang))
-        return
-    await query.answer()
-    message = query.message
-    in_group = message is not None and message.chat.type != ChatType.PRIVATE
-    await answer_question(
-        update,
-        context,
-        examples[int(index)],
-        reply_to=message.message_id if in_group and message else None,
-        echo=True,
-    )
+    await _ask_from_button(update, context, lambda lang: EXAMPLES.get(lang, ()), lambda q, lang: q)
 
 
 async def on_topic(update: Update, context: PolicyContext) -> None:
     """A topic offered after a refusal (``topic:<lang>:<n>``) is asked about."""
+    topics = (context.chat_data or {}).get("topics") or []
+    await _ask_from_button(update, context, lambda lang: topics, fmt.topic_question)
+
+
+async def _ask_from_button(
+    update: Update,
+    context: PolicyContext,
+    choices: Callable[[str], Sequence[str]],
+    question: Callable[[str, str], str],
+) -> None:
+    """Ask ``question(choice, lang)`` for the choice a ``<kind>:<lang>:<n>`` button names."""
     query = update.callback_query
     if query is None or query.data is None:
         return
     _, lang, index = query.data.split(":")
-    topics = context.chat_data.get("topics") or [] if context.chat_data is not None else []
-    if not index.isdigit() or int(index) >= len(topics):
+    options = choices(lang)
+    if not index.isdigit() or int(index) >= len(options):
         await query.answer(t("expired_button", lang))
         return
     await query.answer()
@@ -576,7 +570,7 @@ async def on_topic(update: Update, context: PolicyContext) -> None:
     await answer_question(
         update,
         context,
-        fmt.topic_question(topics[int(index)], lang),
+        question(options[int(index)], lang),
         reply_to=message.message_id if in_group and message else None,
         echo=True,
     )

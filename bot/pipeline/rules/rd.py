@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.incentives import FACTS, Basis, Catalog, Outcome, Text, Verdict
+from bot.incentives import FACTS, Basis, Catalog, Outcome, Text, Verdict, find_percents
 
 from .. import quantities as qty
 from ..figures import money, pct
@@ -194,9 +194,9 @@ def rd_super_deduction(q: Question, cat: Catalog) -> Conclusion | None:
         abroad = 0.0
         if overseas:
             abroad = min(overseas * 0.8, base * 2 / 3)
-        amount = (base + abroad) * rate / 100
+        total = base + abroad
         partial = _partial_year(cat, b, year, rate)
-        figures.append(amount)
+        evenly = re.search(r"均匀|平均|evenly|spread|equally|按月", q.norm, re.IGNORECASE) is not None
         steps_zh: list[str] = []
         steps_en: list[str] = []
         if commissioned:
@@ -217,8 +217,7 @@ def rd_super_deduction(q: Question, cat: Catalog) -> Conclusion | None:
             prov = next((p for p in cat.get("rd-super-deduction").provisions if p.id == "overseas-outsourcing"), None)
             if prov:
                 basis.extend(prov.basis)
-        total = base + abroad
-        if partial and re.search(r"均匀|平均|evenly|spread|equally|按月", q.norm, re.IGNORECASE):
+        if partial and evenly:
             hi, months, pb = partial
             amount = total * (12 - months) / 12 * rate / 100 + total * months / 12 * hi / 100
             steps_zh.append(f"{money(total, 'zh')}×{12 - months}/12×{pct(rate)}+{money(total, 'zh')}×{months}/12×{pct(hi)}"
@@ -228,9 +227,10 @@ def rd_super_deduction(q: Question, cat: Catalog) -> Conclusion | None:
                             f"{money(amount, 'en')}")
             basis.extend(pb.basis)
         else:
+            amount = total * rate / 100
             steps_zh.append(f"{money(total, 'zh')}×{pct(rate)}={money(amount, 'zh')}")
             steps_en.append(f"{money(total, 'en')} × {pct(rate)} = {money(amount, 'en')}")
-        figures[-1:] = [amount] if figures[-1] != rate else [rate, amount]
+        figures.append(amount)
         lines_zh.append(
             f"可加计扣除{money(amount, 'zh')}（{year}年度{who}比例{pct(rate)}）：" + "；".join(steps_zh)
             + f"。——{basis_ref(b.basis, 'zh')}")
@@ -238,7 +238,7 @@ def rd_super_deduction(q: Question, cat: Catalog) -> Conclusion | None:
             f"An extra deduction of {money(amount, 'en')} at the {pct(rate)} rate for {year}"
             + (f" ({b.track_name.en})" if who and b.track_name else "") + ": " + "; ".join(steps_en)
             + f" — {basis_ref(b.basis, 'en')}.")
-        if partial and not re.search(r"均匀|平均|evenly|spread|equally|按月", q.norm, re.IGNORECASE):
+        if partial and not evenly:
             hi, months, pb = partial
             lines_zh.append(f"另：{pb.period.start:%Y年%-m月%-d日}至{pb.period.end:%-m月%-d日}发生的研发费用按{pct(hi)}加计扣除"
                             f"（可按实际发生额或按月份比例计算，{basis_ref(pb.basis, 'zh')}）。")
@@ -340,8 +340,6 @@ def _names_category(facts: dict) -> bool:
 
 def _rd_since(q: Question, cat: Catalog, facts: dict) -> Conclusion | None:
     """"Since when is it 100 %?": the periods of the asked rate, the asker's category first."""
-    from bot.incentives import find_percents
-
     asked = [v for _, _, v in find_percents(q.norm)]
     entry = cat.get("rd-super-deduction")
     known = {k: x for k, x in facts.items() if k in FACTS}
