@@ -4,6 +4,7 @@ answer what it holds?
     python -m bench.answerability              # curve on train / test / validation, chosen threshold
     python -m bench.answerability --fit        # also refit the coverage weights on the train set
     python -m bench.answerability -v           # list the questions judged wrongly at the threshold
+    python -m bench.answerability --translated # LLM mode: English questions judged in Chinese
 
 Reads an index of the evaluation corpus (``--data-dir``, default /tmp/evaldata; built from
 ../shared/corpus when empty). Question sets: bench/questions/answerability_{train,test}.jsonl
@@ -30,6 +31,7 @@ QUESTIONS = PROJECT_ROOT / "bench" / "questions"
 SHARED = PROJECT_ROOT.parent / "shared"
 DEV_ANSWERS = SHARED / "eval" / "dev_answers.jsonl"
 FEATURES = ("support", "held", "salient", "dense", "missing")
+TRANSLATIONS = QUESTIONS / "translations_zh.jsonl"
 TARGET_REFUSED = 0.90
 TARGET_ANSWERED = 0.95
 
@@ -45,6 +47,7 @@ class Item:
     catalog: bool = False  # answerable whatever the score: a catalog topic, a named held document, or
     # one clause holding all its words (Coverage.reason catalog / document / clause)
     main_object: str = ""
+    read_in: str = ""  # "zh" when an English question was judged through its Chinese translation
 
 
 def load_items(dev_answers: Path | None = DEV_ANSWERS) -> list[Item]:
@@ -69,12 +72,21 @@ def load_items(dev_answers: Path | None = DEV_ANSWERS) -> list[Item]:
     return items
 
 
-def gather(items: Sequence[Item], data_dir: Path) -> None:
-    """Search every question as the answerer does and record the coverage signals."""
+def load_translations(path: Path = TRANSLATIONS) -> dict[str, str]:
+    """English question → its recorded Chinese translation (what a chat model gave in LLM mode)."""
+    with open(path, encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh if line.strip()]
+    return {r["question"]: r["zh"] for r in rows}
+
+
+def gather(items: Sequence[Item], data_dir: Path, translations: dict[str, str] | None = None) -> None:
+    """Search every question as the answerer does and record the coverage signals; with
+    ``translations`` (LLM mode), an English or mixed question is searched and judged in Chinese."""
     from bot import extractive
     from bot.app import build_app
     from bot.config import load_settings
     from bot.pipeline.coverage import CoverageModel
+    from bot.translate import needs_translation
     from retrieval.glossary import detect_language
 
     try:  # the understanding stage names catalog topics; without it only the model's own match counts
@@ -95,11 +107,14 @@ def gather(items: Sequence[Item], data_dir: Path) -> None:
                 detect_language(it.question), ())
             if it.lang not in ("zh", "en"):
                 it.lang = lang
-            plan = app.searcher.plan(it.question)
-            hits = app.searcher.search(it.question, k=8, plan=plan)
+            text = it.question
+            if translations and needs_translation(text) and text in translations:
+                text, it.read_in = translations[text], "zh"
+            plan = app.searcher.plan(text)
+            hits = app.searcher.search(text, k=8, plan=plan)
             weights, missing = extractive.term_weights(snap, plan)
             support = extractive.support_score(hits, weights, missing, plan, snap)
-            cov = model.judge(it.question, lang, hits, support, topics, plan=plan)
+            cov = model.judge(text, plan.lang, hits, support, topics, plan=plan)
             it.signals = dict(cov.signals)
             it.catalog = cov.reason in ("catalog", "document", "clause")
             it.main_object = cov.main_object
@@ -123,11 +138,11 @@ def fit(items: Sequence[Item], l2: float = 0.02, steps: int = 4000, lr: float = 
         g = p - y
         w -= lr * (X.T @ g / len(y) + l2 * w)
         b -= lr * g.mean()
-    return {"bias": round(float(b), 3), **{f: round(float(v), 3) for f, v in zip(FEATURES, w)}}
+    return {"bias": round(float(b), 3), **{f: round(float(v), 3) for f, v in zip(FEATURES, w, strict=True)}}
 
 
 def score(it: Item, weights: dict[str, dict[str, float]]) -> float:
-    w = weights["en" if it.lang == "en" else "zh"]
+    w = weights["en" if (it.read_in or it.lang) == "en" else "zh"]
     z = w.get("bias", 0.0) + sum(w.get(f, 0.0) * it.signals[f] for f in FEATURES)
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
@@ -227,6 +242,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data-dir", type=Path, default=Path("/tmp/evaldata"))
     p.add_argument("--fit", action="store_true", help="refit the coverage weights on the train set")
     p.add_argument("-v", "--verbose", action="store_true", help="list the questions judged wrongly")
+    p.add_argument("--translated", action="store_true",
+                   help=f"LLM mode: judge English questions through their recorded Chinese translations "
+                        f"({TRANSLATIONS.relative_to(PROJECT_ROOT)})")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     from bot.config import load_settings
@@ -234,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
 
     items = load_items()
     t0 = time.perf_counter()
-    gather(items, args.data_dir)
+    gather(items, args.data_dir, load_translations() if args.translated else None)
     print(f"{len(items)} questions judged in {time.perf_counter() - t0:.1f} s")
     weights = {k: dict(v) for k, v in WEIGHTS.items()}
     train = [i for i in items if i.set == "train"]

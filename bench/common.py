@@ -24,7 +24,7 @@ DEV_QUESTIONS = SHARED / "eval" / "dev_questions.jsonl"
 DEV_ANSWERS = SHARED / "eval" / "dev_answers.jsonl"
 VALIDATION_QUESTIONS = PROJECT_ROOT / "bench" / "questions" / "validation.jsonl"
 DEFAULT_OUT = PROJECT_ROOT / "bench" / "results"
-BENCHMARKS = ("quality", "refusals", "latency", "ingest", "scale", "bot")
+BENCHMARKS = ("quality", "languages", "refusals", "latency", "ingest", "scale", "bot")
 
 
 # ---------------------------------------------------------------- results

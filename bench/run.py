@@ -1,6 +1,6 @@
 """Run the benchmark suite and write the report.
 
-    python -m bench.run [--quick] [--only quality,refusals,latency,ingest,scale,bot] [--out bench/results]
+    python -m bench.run [--quick] [--only quality,languages,refusals,latency,ingest,scale,bot] [--out bench/results]
 
 Writes ``report.md``, ``results.json`` and PNG charts into ``--out``; caches (embeddings,
 synthetic corpora, built indexes) go under ``--cache`` (default ``<out>/cache``, git-ignored).
@@ -33,7 +33,7 @@ from .common import (
 log = logging.getLogger("bench")
 
 # Order matters: ingest builds the evaluation index that the later benchmarks reuse.
-ORDER = ("ingest", "quality", "refusals", "latency", "scale", "bot")
+ORDER = ("ingest", "quality", "languages", "refusals", "latency", "scale", "bot")
 QUICK_SCALE_SIZES = (40,)
 
 

@@ -54,6 +54,8 @@ class LLMSettings:
     timeout_seconds: float = 30.0
     max_tokens: int = 800
     stream: bool = True
+    # English and mixed questions are translated into Chinese by the model before retrieval
+    translate_questions: bool = True
 
     @property
     def enabled(self) -> bool:

@@ -165,12 +165,12 @@ class LLMAnswerer:
         try:
             if self.settings.stream:
                 for chunk in self.model.stream(msgs):
-                    piece = _content(chunk)
+                    piece = content_of(chunk)
                     if piece:
                         raw += piece
                         yield _CITE.sub("", raw)
             else:
-                raw = _content(self.model.invoke(msgs))
+                raw = content_of(self.model.invoke(msgs))
         except Exception as exc:  # the endpoint's failures are many and varied; none may crash us
             log.warning("LLM endpoint failed (%s: %s); answering from the text", type(exc).__name__, exc)
             yield render.with_notice(fallback, NOTICES[lang]["unavailable"])
@@ -230,7 +230,7 @@ def figures_agree(text: str, decided: str, ev: Evidence) -> bool:
     return mine <= allowed
 
 
-def _content(message: Any) -> str:
+def content_of(message: Any) -> str:
     content = getattr(message, "content", message)
     if isinstance(content, list):  # some providers return content parts
         return "".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in content)
@@ -248,7 +248,8 @@ def _best_sentence(hit: Hit, weights: dict) -> str:
     return text[best[0]:best[1]].strip()
 
 
-def make_chat_model(settings: LLMSettings) -> ChatModel:
+def make_chat_model(settings: LLMSettings, *, timeout: float | None = None,
+                    max_tokens: int | None = None) -> ChatModel:
     from langchain_openai import ChatOpenAI
 
     return ChatOpenAI(
@@ -256,9 +257,9 @@ def make_chat_model(settings: LLMSettings) -> ChatModel:
         model=settings.model,
         api_key=settings.api_key() or "not-needed",
         temperature=settings.temperature,
-        timeout=settings.timeout_seconds,
+        timeout=timeout or settings.timeout_seconds,
         max_retries=0,
-        max_tokens=settings.max_tokens,
+        max_tokens=max_tokens or settings.max_tokens,
     )
 
 

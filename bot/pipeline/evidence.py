@@ -15,6 +15,7 @@ class Evidence:
     """What retrieval found for a question, and how well it supports an answer."""
 
     query: str
+    searched: str  # the text retrieval read: the question, or its Chinese translation (LLM mode)
     context: str
     lang: str
     plan: QueryPlan
@@ -22,3 +23,8 @@ class Evidence:
     weights: Mapping[str, float]
     support: float
     validity: Mapping[str, Validity]
+
+    @property
+    def translated(self) -> bool:
+        """Whether retrieval read a translation of the question (LLM mode)."""
+        return self.searched != self.query

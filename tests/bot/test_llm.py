@@ -11,28 +11,8 @@ from bot.app import build_app
 from bot.config import load_settings
 from bot.llm import check_grounding
 from tests.conftest import write_config
-from tests.fakes.openai_server import FakeOpenAI
 
 QUESTION = "研发费用加计扣除现在的比例是多少？"
-
-
-@pytest.fixture
-def fake():
-    with FakeOpenAI() as server:
-        yield server
-
-
-@pytest.fixture
-def llm_app(tmp_path, _built_mini_index, fake, monkeypatch):
-    monkeypatch.setenv("POLICYBOT_LLM_API_KEY", "sk-test")
-    shutil.copytree(_built_mini_index, tmp_path / "data")
-    cfg = write_config(
-        tmp_path / "config.toml",
-        f'[llm]\nbase_url = "{fake.url}"\nmodel = "fake-chat"\ntimeout_seconds = 1\nstream = false\n',
-    )
-    app = build_app(load_settings(cfg, env={}))
-    yield app
-    app.close()
 
 
 def _clause_id(request_body: dict, needle: str) -> str:
