@@ -33,7 +33,8 @@ from .pipeline.compose import citations_for, compose_decided, group
 from .pipeline.coverage import Coverage, CoverageModel
 from .pipeline.decide import Decision, decide
 from .pipeline.evidence import Evidence
-from .pipeline.question import Kind, Question, other_regime, understand
+from .pipeline.neighbours import Neighbours
+from .pipeline.question import Kind, Question, understand
 from .translate import Translator, make_translator, needs_translation
 
 if TYPE_CHECKING:
@@ -53,6 +54,7 @@ class Answerer:
         catalog: Catalog | None = None,
         coverage: CoverageModel | None = None,
         translator: Translator | None = None,
+        neighbours: Neighbours | None = None,
     ):
         self.searcher = searcher
         self.glossary = glossary
@@ -61,6 +63,7 @@ class Answerer:
         self.catalog = catalog
         self.coverage = coverage
         self.translator = translator
+        self.neighbours = neighbours or Neighbours()
         self._validity_gen = -1
         self._validity: dict[str, Validity] = {}
 
@@ -282,11 +285,13 @@ class Answerer:
         # everyday English paraphrases translate into Chinese the corpus does not use (measured,
         # bench.answerability --translated: near-miss refused 0.93 but answerable kept only 0.79)
         chinese = ev.plan.lang != "en" and (not ev.translated or ev.lang == "zh")
-        # a question about a tax or regime no incentive concerns (VAT, social insurance …) is
-        # refused unless a retrieved document or heading is about it, not only mentions it
-        regime = other_regime(q.norm)
-        unheld = regime is not None and not any(
-            regime in h.doc.meta.title or any(regime in s for s in h.chunk.section) for h in ev.hits[:5]
+        # a question about a neighbouring policy (another tax, social insurance, stock listing …)
+        # is refused unless a retrieved document or heading is about it, not only mentions it
+        # (one the catalog decides, such as R&D staff's social insurance as R&D expenses, is not
+        # judged at all)
+        neighbour = self.neighbours.named_in(q.norm)
+        unheld = neighbour is not None and not neighbour.held_by(
+            heading for h in ev.hits[:5] for heading in (h.doc.meta.title, *h.chunk.section)
         )
         # the support floor refuses what the model does not hold; the model's "held" is trusted over
         # it for Chinese, and in any language when the catalog or a named document covers the question
@@ -395,4 +400,5 @@ def build_answerer(app: App) -> Answerer:
     coverage = CoverageModel(app.index, catalog, threshold=app.settings.answer.coverage_threshold,
                              planner=app.searcher.plan)
     return Answerer(app.searcher, app.glossary, app.settings.answer, llm=make_llm(app.settings), catalog=catalog,
-                    coverage=coverage, translator=make_translator(app.settings))
+                    coverage=coverage, translator=make_translator(app.settings),
+                    neighbours=Neighbours.load(app.settings.paths.neighbours))

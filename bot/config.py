@@ -27,6 +27,7 @@ class PathSettings:
     incentives_dir: Path = Path("corpus/incentives")
     glossary: Path = Path("corpus/glossary.tsv")
     doc_names: Path = Path("corpus/doc_names.toml")
+    neighbours: Path = Path("corpus/neighbours.tsv")
     prompts_dir: Path = Path("prompts")
 
 

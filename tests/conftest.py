@@ -25,6 +25,7 @@ data_dir = "{path.parent / 'data'}"
 corpus_dir = "{MINI_CORPUS}"
 incentives_dir = "{root / 'corpus' / 'incentives'}"
 glossary = "{root / 'corpus' / 'glossary.tsv'}"
+neighbours = "{root / 'corpus' / 'neighbours.tsv'}"
 prompts_dir = "{root / 'prompts'}"
 {extra}
 """,

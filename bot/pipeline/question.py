@@ -121,32 +121,12 @@ def written_language(text: str) -> str:
 
 # Taxes and regimes no catalog incentive concerns: a question about one of them ("技术转让收入能否免征
 # 增值税") is not decided by the income-tax rule whose words it shares
-OTHER_REGIMES = re.compile(
-    r"增值税|\bVAT\b|value[- ]added tax|印花税|stamp duty|消费税|consumption tax|关税|customs dut|房产税|土地增值税|"
-    r"出口退税|export (?:tax )?rebate|社会保险|社保|养老保险|医疗保险|social insurance|pension contribution|"
-    r"科创板|STAR Market|上市(?:条件|规则|标准)|listing rules|商标|trademark|著作权登记费",
-    re.IGNORECASE,
-)
 # another tax named in the question takes it away from the income-tax rules it shares words with
 OTHER_TAXES = re.compile(
     r"增值税|\bVAT\b|value[- ]added tax|印花税|stamp duty|消费税|consumption tax|关税|customs dut|房产税|"
     r"土地增值税|城镇土地使用税|出口退税|export (?:tax )?rebate",
     re.IGNORECASE,
 )
-_REGIME_ZH = {"vat": "增值税", "value-added tax": "增值税", "value added tax": "增值税", "stamp duty": "印花税",
-              "consumption tax": "消费税", "customs dut": "关税", "export rebate": "出口退税",
-              "export tax rebate": "出口退税", "social insurance": "社会保险", "pension contribution": "养老保险",
-              "star market": "科创板", "listing rules": "上市", "trademark": "商标"}
-
-
-def other_regime(norm: str) -> str | None:
-    """The tax or regime outside the catalog a question names, in Chinese ("增值税"), if any."""
-    m = OTHER_REGIMES.search(norm)
-    if not m:
-        return None
-    word = m.group(0)
-    return _REGIME_ZH.get(word.lower(), word)
-
 
 _RD_STRONG = re.compile(r"加计扣除|super[- ]?deduct|(?:extra|additional) deduction|摊销|amorti", re.IGNORECASE)
 _DENIED = {
