@@ -30,7 +30,8 @@ QUICK_PER_GROUP = 2  # quick mode: the first questions of each group and languag
 # Near-miss questions of out_of_scope.jsonl about a subject the catalog has since taken in
 # (researcher-reward-income-tax: the cash reward for a transfer taxed on half): answering them is
 # right now; they are shown apart and left out of the near-miss rate
-NOW_COVERED = {"O050": "researcher-reward-income-tax", "O071": "researcher-reward-income-tax"}
+NOW_COVERED = {"O050": "researcher-reward-income-tax", "O071": "researcher-reward-income-tax",
+               "F055": "researcher-reward-income-tax", "F099": "equity-incentive-deferral"}
 
 
 @dataclass(frozen=True)
@@ -47,11 +48,15 @@ GROUPS = (
           lambda it: it.set == "test" and not it.answerable),
     Group("test_answerable", "answerable, held out (answerability_test)", False, None,
           lambda it: it.set == "test" and it.answerable),
+    Group("blind_near", "near-miss, blind (answerability_blind)", True, None,
+          lambda it: it.set == "blind" and not it.answerable and it.id not in NOW_COVERED),
+    Group("blind_answerable", "answerable, blind (answerability_blind)", False, None,
+          lambda it: it.set == "blind" and it.answerable),
     Group("validation", "validation.jsonl (answerable)", False, TARGET_ANSWERED,
           lambda it: it.set == "validation"),
     Group("oos_near", "out_of_scope O041–O080 near-miss (O050/O071 apart)", True, None,
           lambda it: it.set == "oos_near" and it.id not in NOW_COVERED),
-    Group("oos_covered", "out_of_scope O050/O071 (catalog now covers them)", False, None,
+    Group("oos_covered", "near-miss sets' O050/O071/F055/F099 (the catalog covers them)", False, None,
           lambda it: it.id in NOW_COVERED),
     Group("oos_far", "out_of_scope O001–O040 off-topic", True, None, lambda it: it.set == "oos_far"),
     Group("dev_abstain", "dev_answers abstain: true", True, 1.0, lambda it: it.set == "dev" and not it.answerable),
@@ -194,9 +199,10 @@ def body(items, rows, curve_rows, configured, quick: bool, seconds: float) -> st
     covered = rows.get("oos_covered")
     if covered:
         parts.append(
-            "O050 and O071 were written as near-miss questions; they ask about the tax on a researcher's "
-            "cash reward for a transfer, which the catalog now covers (`researcher-reward-income-tax`), "
-            "so they are expected to be answered: "
+            "O050, O071 (out_of_scope) and F055, F099 (blind set) were written as near-miss questions; "
+            "they ask about the tax on a researcher's cash reward for a transfer or the deferral for "
+            "equity incentives, which the catalog covers (`researcher-reward-income-tax`, "
+            "`equity-incentive-deferral`), so they are expected to be answered: "
             + "; ".join(f"{lang} {'answered' if not r['wrong'] else 'refused'}" for lang, r in covered.items())
             + "."
         )

@@ -68,32 +68,54 @@ class Neighbours:
         return cls(entries)
 
     @cached_property
-    def _patterns(self) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None, dict[str, Neighbour]]:
-        """(Chinese names, English names, name → subject); the longest name wins."""
-        names: dict[str, Neighbour] = {}
+    def _names(self) -> tuple[dict[str, Neighbour], re.Pattern[str] | None, dict[str, Neighbour]]:
+        """(Chinese name → subject, a pattern of the English names, English name → subject)."""
+        zh: dict[str, Neighbour] = {}
+        en: dict[str, Neighbour] = {}
         for e in self.entries:
             for z in e.zh:
-                names.setdefault(normalize(z), e)
+                zh.setdefault(normalize(z), e)
             for w in e.en:
-                names.setdefault(_english(w), e)
-        zh = sorted((k for k in names if not _LATIN.search(k)), key=len, reverse=True)
-        en = sorted((k for k in names if _LATIN.search(k)), key=len, reverse=True)
-        zh_re = re.compile("|".join(map(re.escape, zh))) if zh else None
-        en_re = re.compile("|".join(rf"(?<![\w-]){re.escape(k)}s?(?![\w-])" for k in en)) if en else None
-        return zh_re, en_re, names
+                en.setdefault(_english(w), e)
+        keys = sorted(en, key=len, reverse=True)  # the longest name wins
+        pattern = re.compile("|".join(rf"(?<![\w-]){re.escape(k)}s?(?![\w-])" for k in keys)) if keys else None
+        return zh, pattern, en
 
     def named_in(self, text: str) -> Neighbour | None:
-        """The neighbouring subject a question names, if any (the first, longest name)."""
-        zh_re, en_re, names = self._patterns
-        if zh_re is not None and (m := zh_re.search(normalize(text))):
-            return names[m.group(0)]
-        if en_re is not None and (m := en_re.search(_english(text))):
-            found = m.group(0)
-            return names.get(found) or names.get(found[:-1])
+        """The neighbouring subject a question names, if any: a Chinese name that begins a word
+        (the longest first), else an English one."""
+        zh, pattern, en = self._names
+        if zh:
+            norm = normalize(text)
+            starts = _word_starts(norm)
+            for name in sorted(zh, key=len, reverse=True):
+                i = norm.find(name)
+                while i >= 0:
+                    if i in starts:
+                        return zh[name]
+                    i = norm.find(name, i + 1)
+        if pattern is not None and (m := pattern.search(_english(text))):
+            found_en = m.group(0)
+            return en.get(found_en) or en.get(found_en[:-1])
         return None
 
 
 _LATIN = re.compile(r"[A-Za-z]")
+
+
+def _word_starts(text: str) -> set[int]:
+    """Where the words of a Chinese text start, as the lexical index cuts them: a name must begin
+    a word (关税 is not in 相关税费, while 出口退税 is in 出口退税率)."""
+    import jieba
+
+    from retrieval import lexical
+
+    lexical.configure()
+    starts, pos = set(), 0
+    for w in jieba.lcut(text):
+        starts.add(pos)
+        pos += len(w)
+    return starts
 
 
 def _english(text: str) -> str:

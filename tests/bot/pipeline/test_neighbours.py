@@ -25,6 +25,7 @@ def neighbours() -> Neighbours:
     ("Are tariffs waived on imported lab equipment?", "关税"),  # plural
     ("企业买地要交多少契税？", "契税"),
     ("住房公积金缴存比例最高多少？", "住房公积金"),
+    ("出口退税率是多少？", "出口退税"),  # a name may begin a longer word
 ])
 def test_a_neighbour_is_named_in_either_language(neighbours, question, name):
     found = neighbours.named_in(question)
@@ -36,6 +37,7 @@ def test_a_neighbour_is_named_in_either_language(neighbours, question, name):
     "研发费用加计扣除比例是多少？",
     "Who owns a service invention made at a university?",
     "Which customsclearance rules apply?",  # not a whole word
+    "清算时相关税费怎么扣除？",  # 关税 inside 相关税费 does not begin a word
 ])
 def test_our_own_subjects_name_no_neighbour(neighbours, question):
     assert neighbours.named_in(question) is None
