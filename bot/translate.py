@@ -52,7 +52,7 @@ class LLMTranslator:
     def __init__(self, model: ChatModel, instructions: str, cache_size: int = CACHE_SIZE):
         self.model = model
         self.instructions = instructions
-        self._cache: OrderedDict[str, str | None] = OrderedDict()
+        self._cache: OrderedDict[str, str] = OrderedDict()
         self._lock = threading.Lock()
         self._cache_size = cache_size
 

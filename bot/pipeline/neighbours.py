@@ -2,9 +2,10 @@
 social insurance, stock listing, other kinds of IP, data export …), kept as data in
 ``corpus/neighbours.tsv`` beside the glossary.
 
-A question whose subject is one of them, and which the catalog does not decide, is refused unless a retrieved document's title or heading is about it (``Answerer.judge``): it shares
-words with the corpus ("insurance", 税, 退), but no clause regulates what it asks. An admin who adds
-a document about the subject makes such questions answerable again without touching the list.
+A question whose subject is one of them, and which the catalog does not decide, is refused unless
+a retrieved document's title or heading is about it (``Answerer.judge``): it shares words with the
+corpus ("insurance", 税, 退), but no clause regulates what it asks. An admin who adds a document
+about the subject makes such questions answerable again without touching the list.
 """
 
 from __future__ import annotations
@@ -69,7 +70,8 @@ class Neighbours:
 
     @cached_property
     def _names(self) -> tuple[dict[str, Neighbour], re.Pattern[str] | None, dict[str, Neighbour]]:
-        """(Chinese name → subject, a pattern of the English names, English name → subject)."""
+        """(Chinese name → subject, longest first; a pattern of the English names; English name →
+        subject)."""
         zh: dict[str, Neighbour] = {}
         en: dict[str, Neighbour] = {}
         for e in self.entries:
@@ -79,7 +81,7 @@ class Neighbours:
                 en.setdefault(_english(w), e)
         keys = sorted(en, key=len, reverse=True)  # the longest name wins
         pattern = re.compile("|".join(rf"(?<![\w-]){re.escape(k)}s?(?![\w-])" for k in keys)) if keys else None
-        return zh, pattern, en
+        return dict(sorted(zh.items(), key=lambda kv: -len(kv[0]))), pattern, en
 
     def named_in(self, text: str) -> Neighbour | None:
         """The neighbouring subject a question names, if any: a Chinese name that begins a word
@@ -88,7 +90,7 @@ class Neighbours:
         if zh:
             norm = normalize(text)
             starts = _word_starts(norm)
-            for name in sorted(zh, key=len, reverse=True):
+            for name in zh:
                 i = norm.find(name)
                 while i >= 0:
                     if i in starts:
@@ -98,9 +100,6 @@ class Neighbours:
             found_en = m.group(0)
             return en.get(found_en) or en.get(found_en[:-1])
         return None
-
-
-_LATIN = re.compile(r"[A-Za-z]")
 
 
 def _word_starts(text: str) -> set[int]:
