@@ -286,10 +286,10 @@ class Answerer:
         # bench.answerability --translated: near-miss refused 0.93 but answerable kept only 0.79)
         chinese = ev.plan.lang != "en" and (not ev.translated or ev.lang == "zh")
         # a question about a neighbouring policy (another tax, social insurance, stock listing …)
-        # is refused unless a retrieved document or heading is about it, not only mentions it
-        # (one the catalog decides, such as R&D staff's social insurance as R&D expenses, is not
-        # judged at all)
-        neighbour = self.neighbours.named_in(q.norm)
+        # is refused unless a retrieved document or heading is about it, not only mentions it; one
+        # that is about our incentive names the neighbour as a detail (R&D staff's social insurance
+        # as R&D expenses), while naming another tax takes the incentive's topic away (understand)
+        neighbour = None if q.topics else self.neighbours.named_in(q.norm)
         unheld = neighbour is not None and not neighbour.held_by(
             heading for h in ev.hits[:5] for heading in (h.doc.meta.title, *h.chunk.section)
         )

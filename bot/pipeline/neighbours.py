@@ -2,8 +2,9 @@
 social insurance, stock listing, other kinds of IP, data export …), kept as data in
 ``corpus/neighbours.tsv`` beside the glossary.
 
-A question whose subject is one of them, and which the catalog does not decide, is refused unless
-a retrieved document's title or heading is about it (``Answerer.judge``): it shares words with the
+A question whose subject is one of them, and which names none of the catalog's incentives (naming
+another tax takes the incentive away, ``question.OTHER_TAXES``), is refused unless a retrieved
+document's title or heading is about it (``Answerer.judge``): it shares words with the
 corpus ("insurance", 税, 退), but no clause regulates what it asks. An admin who adds a document
 about the subject makes such questions answerable again without touching the list.
 """

@@ -169,6 +169,10 @@ def kind_of(norm: str, topics: tuple[str, ...], yes_no: bool) -> Kind:
     return Kind.LOOKUP
 
 
+_YEAR_RANGE = re.compile(
+    r"((?:19|20)\d{2})\s*年?\s*(?:至|到|—|–|-|~|～|to|and|through|until)\s*((?:19|20)\d{2})", re.IGNORECASE)
+
+
 def understand(text: str, *, lang: str | None = None, context: str = "",
                known: dict[str, object] | None = None, today: date | None = None) -> Question:
     """Read a question once: language, kind, topics, sub-questions, facts, figures' year."""
@@ -193,8 +197,11 @@ def understand(text: str, *, lang: str | None = None, context: str = "",
         facts["industry"] = "other"
     if "tax_year" not in facts:
         years = set(re.findall(r"(?<![\d〔\[])((?:19|20)\d{2})(?!\d)", norm))
+        span = _YEAR_RANGE.search(norm)
         if len(years) == 1:
             facts["tax_year"] = int(years.pop())
+        elif span:  # "between 2018 and 2020", "2017年至2019年": the period's first year
+            facts["tax_year"] = int(span.group(1))
     facts, notes = drop_implausible(facts, answer_lang, today)
     notes += implausible_figures(norm, answer_lang)
     year = facts.get("tax_year") if isinstance(facts.get("tax_year"), int) else None

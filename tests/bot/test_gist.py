@@ -36,7 +36,9 @@ def glossary(tmp_path_factory: pytest.TempPathFactory) -> Glossary:
         "减半征收企业所得税\thalved\ttax\t\n"
         "超过500万元的部分\tportion exceeding 5 million yuan\ttax\t\n"
         "加计扣除\tR&D super deduction\ttax\t\n"
-        "属于\twho owns\tlegal\t\n",
+        "属于\twho owns\tlegal\t\n"
+        "高新技术企业\thigh-tech enterprise\tconcept\t\n"
+        "国家技术转移示范机构\tnational technology transfer demonstration institution\tplatform\t\n",
         encoding="utf-8",
     )
     return Glossary.load(path)
@@ -137,3 +139,9 @@ def test_english_answers_lead_with_an_english_paragraph(app, question: str) -> N
     sources = answer.text.split("Sources (quoted verbatim, in Chinese):")[1]
     assert sources.count("↳ gist: ") >= 1
     assert "《" not in sources
+
+
+def test_a_count_after_its_term_is_kept(glossary):
+    line = gist("东北三省高新技术企业达到8000家，国家技术转移示范机构不少于60家。", glossary)
+    assert "high-tech enterprise: 8000" in line, line
+    assert "at least 60" in line, line

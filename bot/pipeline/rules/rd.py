@@ -81,12 +81,43 @@ def _rd_facts(q: Question) -> tuple[dict, list[Text]]:
     return facts, said
 
 
-def _rate_line(v: Verdict, year: int, lang: str, who: str = "") -> str:
+# what a question asks when it names the rule but not its rate: a condition's threshold (the
+# manufacturing share of revenue, a start-up's R&D ratio), a procedure (prepayment, filing), the
+# papers to keep, or how to judge something — the clauses answer those, not the year's rate
+_NOT_THE_RATE = re.compile(
+    r"占比?.{0,10}(?:多少|几成)|要达到|需达到|达到多少|what share of (?:total )?(?:revenue|income|sales)|"
+    r"share of (?:total )?(?:revenue|income|sales) (?:must|has to|should|needs?)|how much of (?:total |its |the )?"
+    r"(?:revenue|income|sales)|预缴|季度|prepay|quarter|资料|凭证|发票|invoice|paperwork|documents? (?:do|must|should)|"
+    r"备案|留存|手续|procedure|怎么判断|如何判断|咋判断|how (?:do|to|can) (?:we |i |you )?(?:determine|tell|judge)|"
+    r"什么条件|哪些条件|满足.{0,4}条件|conditions?|criteria|requirements?",
+    re.IGNORECASE,
+)
+_ASKS_RATE = re.compile(r"比例|税率|多少|几成|rate|percent|%|how much|extra deduction|额外", re.IGNORECASE)
+_INTANGIBLE = r"摊销|无形资产|amorti|intangible"
+
+
+def asks_the_rate(q: Question) -> bool:
+    """Whether the year's rate is what the question asks (or settles a "can we claim" question)."""
+    asked = " ".join(q.sub_questions)
+    if _NOT_THE_RATE.search(asked):
+        return False
+    return q.kind in (Kind.RATE, Kind.AMOUNT, Kind.ELIGIBILITY) or bool(_ASKS_RATE.search(asked))
+
+
+def _rate_line(v: Verdict, year: int, lang: str, who: str = "", *, amortisation_first: bool = False) -> str:
     b = v.benefit
     rate = b.rate_percent if b.rate_percent is not None else b.rate_if_eligible
     if rate is None:
         return ""
     ref = basis_ref(b.basis, lang)
+    if amortisation_first:
+        if lang == "zh":
+            return (f"{year}年度研发形成的无形资产按无形资产成本的{pct(100 + rate)}在税前摊销"
+                    + (f"（{who}）" if who else "")
+                    + f"；未形成无形资产的，再按实际发生额的{pct(rate)}在税前加计扣除——{ref}")
+        return (f"{pct(100 + rate)} of cost for tax year {year}" + (f" ({who})" if who else "")
+                + f": intangible assets formed by R&D are amortised for tax at {pct(100 + rate)} of their cost; "
+                f"R&D costs not capitalised get an extra {pct(rate)} deduction — {ref}")
     if lang == "zh":
         return (f"{year}年度研发费用加计扣除比例为{pct(rate)}" + (f"（{who}）" if who else "")
                 + f"：在据实扣除的基础上，再按实际发生额的{pct(rate)}在税前加计扣除；形成无形资产的，按无形资产成本的"
@@ -123,7 +154,12 @@ def rd_super_deduction(q: Question, cat: Catalog) -> Conclusion | None:
     if "rd-super-deduction" not in q.topics:
         return None
     facts, said = _rd_facts(q)
-    if q.asks(r"哪一?年|何时|什么时候|从何时|起始|\bwhen\b|since when|which year|from what date"):
+    asked = " ".join(q.sub_questions)  # the sentences that ask, not the facts stated before them
+    commissioned_rule = _commissioning(q, asked)
+    if commissioned_rule is not None:
+        return commissioned_rule
+    if q.asks(r"哪一?年|何时|什么时候|从何时|起始|\bwhen\b|since when|which year|from what date") \
+            and not _NOT_THE_RATE.search(asked):
         return _rd_since(q, cat, facts)
     year = q.year_or_now
     v = verdict_for(cat, "rd-super-deduction", facts, year)
@@ -247,9 +283,15 @@ def rd_super_deduction(q: Question, cat: Catalog) -> Conclusion | None:
         if commissioned and re.search(r"个人|individual|freelance", q.norm, re.IGNORECASE):
             lines_zh.append("委托个人研发的，凭个人出具的发票等合法有效凭证在税前加计扣除。")
             lines_en.append("R&D commissioned from an individual needs the individual's invoice or another valid voucher.")
+    elif not asks_the_rate(q):
+        return None  # a condition, a procedure or a document: the clauses answer it, not the rate
     else:
-        lines_zh.append(_rate_line(v, year, "zh", who) + "。")
-        lines_en.append(_rate_line(v, year, "en", b.track_name.en if who and b.track_name else "") + ".")
+        intangible = q.asks(_INTANGIBLE)
+        lines_zh.append(_rate_line(v, year, "zh", who, amortisation_first=intangible) + "。")
+        lines_en.append(_rate_line(v, year, "en", b.track_name.en if who and b.track_name else "",
+                                   amortisation_first=intangible) + ".")
+        if intangible:
+            figures.insert(0, 100 + rate)
     if v.verdict is Outcome.APPLIES or q.kind is Kind.ELIGIBILITY:
         skipped = [c for c in v.conditions if c.skipped and c.spared and c.fact == "industry"]
         if skipped:
@@ -348,7 +390,12 @@ def _rd_since(q: Question, cat: Catalog, facts: dict) -> Conclusion | None:
                and (not asked or b.rate_percent in asked)]
     if not periods:
         return None
-    periods.sort(key=lambda b: (b.track not in mine, b.track != "general", b.period.start))
+    # the period the question names by its year first ("the 2023 announcement"), then the asker's
+    # category, then the general rule from the earliest
+    periods.sort(key=lambda b: (not (q.year and b.period.start.year == q.year),
+                                b.track not in mine, b.track != "general", b.period.start))
+    if q.year and periods[0].period.start.year == q.year:
+        periods = [b for b in periods if b.period.start.year == q.year]
     lines_zh, lines_en, basis = [], [], []
     for b in periods[:3]:
         track = entry.track(b.track)
@@ -362,6 +409,40 @@ def _rd_since(q: Question, cat: Catalog, facts: dict) -> Conclusion | None:
     first = periods[0]
     return Conclusion("rd-super-deduction", text("\n".join(lines_zh), "\n".join(lines_en)), None,
                       (first.rate_percent,), tuple(dict.fromkeys(basis)), about=f"自{first.period.start.year}年1月1日起 {pct(first.rate_percent)}")
+
+
+_OUTSOURCED = re.compile(r"委托|外包|outsourc|commission|contract(?:ed|ing)? out|freelanc|"
+                         r"paid (?:an? )?(?:outside|external|individual|freelancer|consultant|lab|universit|institut)",
+                         re.IGNORECASE)
+_PAPERS = re.compile(r"资料|凭证|发票|invoice|paperwork|documents?|receipts?|proof", re.IGNORECASE)
+_BASE = re.compile(r"基数|按多少|怎么算|如何计算|\bbase\b|how (?:is|are|do we) .{0,24}(?:count|calculat)", re.IGNORECASE)
+
+
+def _commissioning(q: Question, asked: str) -> Conclusion | None:
+    """R&D commissioned at home, asked without amounts: the base it counts at (80 %), or the
+    papers an individual's work needs (财税〔2015〕119号 二; 国家税务总局公告2015年第97号)."""
+    if not _OUTSOURCED.search(q.norm) or _ABROAD.search(q.norm) or qty.amounts(q.situation):
+        return None
+    if _PERSON.search(q.norm) and _PAPERS.search(asked):
+        return Conclusion(
+            "rd-super-deduction",
+            text("委托个人研发的，应凭个人出具的发票等合法有效凭证在税前加计扣除（加计扣除时按研发活动发生费用的80%"
+                 "作为加计扣除基数）。",
+                 "The individual's invoice, or another valid voucher: R&D commissioned from an individual is "
+                 "super-deducted on the invoice the individual issues (and counts at 80% of its cost)."),
+            None, (80.0,), (Basis(doc_number="国家税务总局公告2015年第97号"),),
+            about="委托个人研发的,应凭个人出具的发票等合法有效凭证在税前加计扣除")
+    if _BASE.search(asked) or _ASKS_RATE.search(asked):
+        return Conclusion(
+            "rd-super-deduction",
+            text("按实际发生额的80%计入：企业委托外部机构或个人进行研发活动所发生的费用，按照费用实际发生额的80%计入"
+                 "委托方研发费用并计算加计扣除，受托方不得再进行加计扣除。",
+                 "At 80% of the actual cost: R&D commissioned from outside institutions or individuals counts "
+                 "toward the commissioning company's R&D expenses at 80% of what it actually cost, and the "
+                 "contractor cannot claim it again."),
+            None, (80.0,), (Basis(doc_number="财税〔2015〕119号", article="二"),),
+            about="按照费用实际发生额的80%计入委托方研发费用并计算加计扣除")
+    return None
 
 
 _COMMISSION = re.compile(r"委托|代为|commission|outsourc|freelance|contractor|paid|on (?:our|its) behalf|for us", re.I)

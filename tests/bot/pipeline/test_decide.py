@@ -175,3 +175,53 @@ def test_mixed_questions_are_answered_in_the_language_mostly_written():
     assert understand("We are a 房地产开发 company. Can we claim 研发费用加计扣除 on our green-building R&D, and at "
                       "what rate?", today=TODAY).lang == "en"
     assert understand("我们 2016 年 R&D 形成了一项 software copyright，2016 年 tax 上能摊销多少？", today=TODAY).lang == "zh"
+
+
+# ---------------------------------------------------------------- the rate only where it is asked
+# (a blind review found the year's rate leading answers to questions about something else)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "To count as a 'manufacturing enterprise' for the 2021 R&D deduction rule, how much of total revenue "
+        "has to come from the main manufacturing business?",
+        "咋判断一家企业属不属于不能加计扣除的行业？收入占比多少算？",
+        "初创科技型企业研发费用占比要达到多少？",
+        "Can we already claim the R&D super deduction when prepaying corporate income tax for the third "
+        "quarter, or only at the annual settlement?",
+        "研发费用加计扣除需要留存哪些资料？",
+    ],
+)
+def test_a_condition_or_procedure_question_is_not_answered_with_the_rate(question):
+    d = decide(understand(question, today=TODAY), CATALOG)
+    assert not any(c.topic == "rd-super-deduction" for c in d.conclusions), d.conclusions
+
+
+def test_facts_stated_before_the_question_do_not_hide_that_it_asks_the_rate():
+    text = lead("我们是制造企业，制造业收入占总收入九成以上。2020年度的研发费用加计扣除比例是多少？")
+    assert "75%" in text.split("：")[0]
+
+
+def test_commissioned_rd_asked_without_amounts():
+    base = lead("委托外面机构搞研发，费用按多少算加计扣除？")
+    assert base.startswith("按实际发生额的80%计入")
+    papers = lead("We paid an individual freelancer to do R&D for us. What paperwork do we need to claim the "
+                  "extra deduction?")
+    assert papers.startswith("The individual's invoice")
+
+
+def test_an_amortisation_question_leads_with_the_amortisation_rate_of_its_year():
+    assert lead("2019年研发费用形成无形资产的，按多少比例摊销？").startswith("2019年度研发形成的无形资产按无形资产成本的175%")
+    assert "200%" in lead("2023年以后研发形成无形资产能按多少摊销").split("；")[0]
+
+
+def test_a_range_of_years_is_answered_for_its_period():
+    text = lead("What was the extra R&D deduction rate for ordinary companies between 2018 and 2020?")
+    assert text.startswith("75% for tax year 2018")
+
+
+def test_since_when_names_the_period_of_the_year_asked():
+    text = lead("When did the 2023 announcement on the R&D super deduction start applying?")
+    assert text.split("\n")[0].startswith("enterprises: 100% from 1 January 2023")
+    assert "2008" not in text

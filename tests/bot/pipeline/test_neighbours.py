@@ -80,7 +80,7 @@ def test_a_neighbour_is_refused_until_a_document_about_it_is_added(app, tmp_path
     assert any("万分之三" in c.quote for c in answered.citations)
 
 
-def test_a_neighbour_named_inside_a_question_the_catalog_decides_is_not_refused(app):
+def test_a_neighbour_named_inside_a_question_about_our_incentive_is_not_refused(app):
     # social insurance of R&D staff is a question about the super deduction, not about insurance
     answer = app.answerer.answer("Can the social insurance we pay for R&D staff count toward the R&D super deduction?")
     assert not answer.abstained
