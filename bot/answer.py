@@ -227,14 +227,14 @@ class Answerer:
                      and x.score >= 0.6 * sentences[0].score), sentences[0])
         lead_text = whole_sentence_of(best)
         best_cite = extractive.make_citation(best.hit, lead_text, ev.validity.get(best.hit.chunk.doc_id))
-        lead = render.lead_line(best_cite, q.lang, self.glossary, yes_no=q.yes_no)
+        lead = render.lead_line(best_cite, q.lang, self.glossary, yes_no=q.yes_no, question=q.text)
         seen_leads = {normalize(lead_text)}
         for part in parts:
             text = whole_sentence_of(part)
             if normalize(text) not in seen_leads:
                 seen_leads.add(normalize(text))
                 cite = extractive.make_citation(part.hit, text, ev.validity.get(part.hit.chunk.doc_id))
-                lead += "\n" + render.lead_line(cite, q.lang, self.glossary, yes_no=False)
+                lead += "\n" + render.lead_line(cite, q.lang, self.glossary, yes_no=False, question=part.hit and q.text)
         citations = tuple(c for g in groups for c in g.citations)
         answer = Answer(
             text="",

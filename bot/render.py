@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
-from retrieval.glossary import Glossary
+from retrieval.glossary import Glossary, normalize_en
 
 from . import names
 from .answer_types import Answer, Citation, QuoteGroup
 from .gist import gist
+from .gist import points as gist_points
 from .names import display_number, short_title
 
 STATUS_TEXT = {
@@ -60,22 +62,57 @@ def citation_ref(c: Citation, lang: str) -> str:
     return ref + (f"（{c.date}）" if c.date else "")
 
 
-def lead_line(c: Citation, lang: str, glossary: Glossary, *, yes_no: bool = False) -> str:
+def lead_line(c: Citation, lang: str, glossary: Glossary, *, yes_no: bool = False, question: str = "") -> str:
     """The extractive answer's lead: the best clause. In English a first paragraph that names
-    the clause and gives its figures and terms in English; the verbatim Chinese after it."""
+    the clause and gives its figures and terms in English — those the question asks about first —
+    and the verbatim Chinese after it."""
     ref = citation_ref(c, lang)
     note = status_note(c.status, c.replaced_by, lang)
     if lang == "zh":
         head = "结论（依原文）" if yes_no else "要点"
         line = f"{head}：“{c.quote}”——{ref}"
         return line + (f"【注意：该文件{note}】" if note else "")
-    points = gist(c.quote, glossary)
+    said = focused(gist_points(c.quote, glossary), question)
     head = "What the text says" if yes_no else "In short"
     line = f"{head}: {ref}"
-    line += f" — key points, in the clause's order: {points}." if points else " (quoted below)."
+    line += f" — key points, {'what you asked about first' if question else 'in the clause' + chr(39) + 's order'}: " \
+        f"{' · '.join(said)}." if said else " (quoted below)."
     if note:
         line += f" Note: this document is {note}."
     return f"{line}\n\n“{c.quote}”"
+
+
+def focused(points: list[str], question: str) -> list[str]:
+    """The gist's points with those the question asks about first: a figure of the kind it asks
+    for ("how many" → a count, "how long" → a period), then the terms it names; otherwise the
+    clause's order."""
+    if not question:
+        return points
+    asked = set(normalize_en(question))
+    wants = {k for k, rx in _WANTS.items() if rx.search(question)}
+
+    def score(p: str) -> int:
+        words = set(normalize_en(p))
+        figure = any(rx.search(p) for k, rx in _FIGURE_KINDS.items() if k in wants)
+        return 3 * figure + len(words & asked)
+
+    return sorted(points, key=lambda p: -score(p))
+
+
+_WANTS = {
+    "count": re.compile(r"\bhow many\b|\bnumber of\b", re.I),
+    "percent": re.compile(r"\b(?:rate|percent|percentage|share|ratio|proportion|how much)\b", re.I),
+    "money": re.compile(r"\bhow much\b|\bamount\b|\b(?:yuan|rmb|money|fund|bonus|reward)\b", re.I),
+    "duration": re.compile(r"\bhow long\b|\b(?:years?|months?|days?|period|term|deadline|within)\b", re.I),
+    "date": re.compile(r"\bwhen\b|\bwhich year\b|\bdate\b|\bsince\b|\bby\b", re.I),
+}
+_FIGURE_KINDS = {
+    "count": re.compile(r"\d+ ×|: (?:at (?:least|most) |over )?[\d,]+$"),
+    "percent": re.compile(r"\d%"),
+    "money": re.compile(r"RMB|yuan", re.I),
+    "duration": re.compile(r"\b\d+ (?:years?|months?|days?|working days)\b"),
+    "date": re.compile(r"\b(?:19|20)\d{2}\b"),
+}
 
 
 def quote_gist(c: Citation, glossary: Glossary | None = None) -> str:

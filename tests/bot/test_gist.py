@@ -145,3 +145,12 @@ def test_a_count_after_its_term_is_kept(glossary):
     line = gist("东北三省高新技术企业达到8000家，国家技术转移示范机构不少于60家。", glossary)
     assert "high-tech enterprise: 8000" in line, line
     assert "at least 60" in line, line
+
+
+def test_english_lead_puts_what_the_question_asks_first(glossary):
+    quote = "培育建设3家国家技术转移示范机构，东北三省高新技术企业达到8000家。"
+    lead = render.lead_line(cite(quote), "en", glossary, question="How many high-tech enterprises by 2020?")
+    first = lead.split("\n\n")[0]
+    assert "what you asked about first: high-tech enterprise: 8000 · 3 × " in first, first
+    plain = render.lead_line(cite(quote), "en", glossary)
+    assert "in the clause's order: 3 × " in plain, plain
