@@ -99,12 +99,15 @@ def high_tech_enterprise(q: Question, cat: Catalog) -> Conclusion | None:
             r"研发|R&D|研究开发"):
         c = next((c for c in v.conditions if c.fact == "rd_intensity" and not c.skipped), None)
         sales = float(facts["annual_sales"])  # type: ignore[arg-type]
+        # the asker's own ratio, when the question gives it; a condition still to be checked is what
+        # the question asks, so it is not repeated as "to be confirmed"
+        said = c is not None and c.status.value in ("met", "failed")
         return Conclusion(
             "high-tech-enterprise",
             text(f"不低于{pct(need)}：最近一年销售收入{money(sales, 'zh')}，适用近三年研发费用占同期销售收入比例不低于{pct(need)}的标准。"
-               f"（{c.reason.zh if c else ''}）",
+               + (f"（{c.reason.zh}）" if said else ""),
                f"At least {pct(need)}: with latest-year sales of {money(sales, 'en')}, the three-year R&D spend must be at "
-               f"least {pct(need)} of sales. ({c.reason.en if c else ''})"),
+               f"least {pct(need)} of sales." + (f" ({c.reason.en})" if said else "")),
             None, (need,), c.basis if c else (), about="研究开发费用总额占同期销售收入总额的比例")
     if failed:
         c = failed[0]

@@ -8,7 +8,7 @@ from bot.incentives import FACTS, Basis, Catalog, Outcome, Text, Verdict, find_p
 
 from .. import quantities as qty
 from ..figures import money, pct
-from ..question import Kind, Question
+from ..question import TOPIC_RES, Kind, Question
 from .base import (
     Conclusion,
     basis_ref,
@@ -101,7 +101,11 @@ def asks_the_rate(q: Question) -> bool:
     asked = " ".join(q.sub_questions)
     if _NOT_THE_RATE.search(asked):
         return False
-    return q.kind in (Kind.RATE, Kind.AMOUNT, Kind.ELIGIBILITY) or bool(_ASKS_RATE.search(asked))
+    if q.kind in (Kind.RATE, Kind.AMOUNT, Kind.ELIGIBILITY) or _ASKS_RATE.search(asked):
+        return True
+    # a bare keyword query ("研发费用加计扣除？", "R&D super deduction") asks for the rule itself
+    rest = re.sub(TOPIC_RES["rd-super-deduction"].pattern, "", re.sub(r"<[^>]*>", "", q.norm), flags=re.IGNORECASE)
+    return len(re.sub(r"[\W_]|吗|呢|政策|规定|\b(?:the|policy|rule|rules)\b", "", rest, flags=re.IGNORECASE)) <= 4
 
 
 def _rate_line(v: Verdict, year: int, lang: str, who: str = "", *, amortisation_first: bool = False) -> str:

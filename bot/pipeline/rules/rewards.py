@@ -139,11 +139,15 @@ def patent_inventor_reward(q: Question, cat: Catalog) -> Conclusion | None:
     inv = inv or 0
     total = inv * 4000 + other * 1500
     basis = (Basis(title="中华人民共和国专利法实施细则", article="第九十三条"),)
-    zh = (f"至少{total:,}元：发明专利每项不少于4000元（{inv}项共{inv * 4000:,}元），实用新型或外观设计专利每项不少于1500元"
-          f"（{other}项共{other * 1500:,}元），自授权公告之日起3个月内发给（专利法实施细则第九十三条）。")
-    en = (f"RMB {total:,} in total at least: RMB 4,000 per invention patent ({inv} × 4,000 = {inv * 4000:,}) and RMB 1,500 "
-          f"per utility-model or design patent ({other} × 1,500 = {other * 1500:,}), paid within 3 months of the grant "
-          f"announcement (Patent Law Implementing Regulations, Art. 93).")
+    # a kind of patent the question does not count is stated as a rate, not as "0 × 1,500 = 0"
+    zh = (f"至少{total:,}元：发明专利每项不少于4000元" + (f"（{inv}项共{inv * 4000:,}元）" if inv else "")
+          + "，实用新型或外观设计专利每项不少于1500元" + (f"（{other}项共{other * 1500:,}元）" if other else "")
+          + "，自授权公告之日起3个月内发给（专利法实施细则第九十三条）。")
+    en = (f"RMB {total:,} in total at least: RMB 4,000 per invention patent"
+          + (f" ({inv} × 4,000 = {inv * 4000:,})" if inv else "")
+          + " and RMB 1,500 per utility-model or design patent"
+          + (f" ({other} × 1,500 = {other * 1500:,})" if other else "")
+          + ", paid within 3 months of the grant announcement (Patent Law Implementing Regulations, Art. 93).")
     return Conclusion("patent-inventor-reward", text(zh, en), None, (total / 10_000,), basis,
                       about="一项发明专利的奖金最低不少于4000元")
 

@@ -225,3 +225,10 @@ def test_since_when_names_the_period_of_the_year_asked():
     text = lead("When did the 2023 announcement on the R&D super deduction start applying?")
     assert text.split("\n")[0].startswith("enterprises: 100% from 1 January 2023")
     assert "2008" not in text
+
+
+def test_no_machinery_in_the_conclusion():
+    bonus = lead("单位没跟发明人约定奖励的话，一项发明专利最少发多少奖金？")
+    assert bonus.startswith("至少4,000元") and "0项" not in bonus and "共0元" not in bonus
+    ratio = lead("销售收入5000万以下的企业，研发费用占比要多少才能评高企？")
+    assert ratio.startswith("不低于5%") and "待确认" not in ratio and "：否" not in ratio
