@@ -96,6 +96,16 @@ _ASKS_RATE = re.compile(r"比例|税率|多少|几成|rate|percent|%|how much|ex
 _INTANGIBLE = r"摊销|无形资产|amorti|intangible"
 
 
+def _as_amortisation(note: Text) -> Text:
+    """"若属于X：120%（…）" → "若属于X：按无形资产成本的220%摊销（…）"."""
+    def shift(m: re.Match[str]) -> str:
+        return f"{float(m.group(1)) + 100:g}%"
+
+    zh = re.sub(r"(\d+(?:\.\d+)?)%", lambda m: "按无形资产成本的" + shift(m) + "摊销", note.zh, count=1)
+    en = re.sub(r"(\d+(?:\.\d+)?)%", lambda m: shift(m) + " of cost amortised", note.en, count=1)
+    return Text(zh, en)
+
+
 def asks_the_rate(q: Question) -> bool:
     """Whether the year's rate is what the question asks (or settles a "can we claim" question)."""
     asked = " ".join(q.sub_questions)
@@ -351,7 +361,11 @@ def rd_super_deduction(q: Question, cat: Catalog) -> Conclusion | None:
         lines_zh.append(f"{y}年度：比例为{pct(r2)}{tail_zh}——{basis_ref(alt.benefit.basis, 'zh')}。")
         lines_en.append(f"For {y}: {pct(r2)}{tail_en} — {basis_ref(alt.benefit.basis, 'en')}.")
     notes = _track_notes(cat, v, facts, year)
-    if not (expense or commissioned or asks_amort) and not _names_category(facts):
+    if q.asks(_INTANGIBLE):
+        # another category's deduction rate ("若属于集成电路企业…：120%") is not the amortisation
+        # rate asked; its own amortisation rate is 100 points higher
+        notes += [_as_amortisation(n) for n in b.notes if n.zh.startswith("若属于")]
+    elif not (expense or commissioned or asks_amort) and not _names_category(facts):
         notes += list(b.notes)  # other categories' rates, for an asker who has not said which is theirs
     elif not (expense or commissioned or asks_amort):
         notes += [n for n in b.notes if not n.zh.startswith("若属于")]

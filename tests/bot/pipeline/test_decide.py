@@ -213,7 +213,9 @@ def test_commissioned_rd_asked_without_amounts():
 
 def test_an_amortisation_question_leads_with_the_amortisation_rate_of_its_year():
     assert lead("2019年研发费用形成无形资产的，按多少比例摊销？").startswith("2019年度研发形成的无形资产按无形资产成本的175%")
-    assert "200%" in lead("2023年以后研发形成无形资产能按多少摊销").split("；")[0]
+    later = lead("2023年以后研发形成无形资产能按多少摊销")
+    assert "200%" in later.split("；")[0]
+    assert "按无形资产成本的220%摊销" in later and "：120%" not in later  # the IC track, as amortisation
 
 
 def test_a_range_of_years_is_answered_for_its_period():
