@@ -28,7 +28,7 @@ from .config import AnswerSettings
 from .conversation import Conversation, Turn, context_for
 from .incentives import Catalog, evaluate, render_report
 from .llm import LLMAnswerer
-from .pipeline.cite import resolve, whole_sentence_of
+from .pipeline.cite import lead_sentence, resolve, whole_sentence_of
 from .pipeline.compose import citations_for, compose_decided, group
 from .pipeline.coverage import Coverage, CoverageModel
 from .pipeline.decide import Decision, decide
@@ -222,9 +222,7 @@ class Answerer:
         )
         if not groups:
             return self.refuse(q, ev)
-        # the lead states the answer: a preamble-length sentence that names everything is a poor one
-        best = next((x for x in sentences[:6] if len(normalize(whole_sentence_of(x))) <= 300
-                     and x.score >= 0.6 * sentences[0].score), sentences[0])
+        best = lead_sentence(sentences, ev.plan, q.text)
         lead_text = whole_sentence_of(best)
         best_cite = extractive.make_citation(best.hit, lead_text, ev.validity.get(best.hit.chunk.doc_id))
         lead = render.lead_line(best_cite, q.lang, self.glossary, yes_no=q.yes_no, question=q.text)

@@ -69,7 +69,7 @@ def lead_line(c: Citation, lang: str, glossary: Glossary, *, yes_no: bool = Fals
     ref = citation_ref(c, lang)
     note = status_note(c.status, c.replaced_by, lang)
     if lang == "zh":
-        head = "结论（依原文）" if yes_no else "要点"
+        head = "要点"  # a quoted clause, not a decided conclusion: "结论" is kept for decided answers
         line = f"{head}：“{c.quote}”——{ref}"
         return line + (f"【注意：该文件{note}】" if note else "")
     said = focused(gist_points(c.quote, glossary), question)

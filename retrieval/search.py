@@ -137,6 +137,10 @@ _NUMBER_KINDS = {
         re.compile(r"几[家个项所座批]|多少[家个项所座批]|\bhow many\b", re.I),
         re.compile(r"(?<![0-9])[0-9０-９]{1,4}\s*[家个项所座批]|[一二三四五六七八九十两]+[家个项所座批]"),
     ),
+    "score": (
+        re.compile(r"多少分|几分|分数|\bscore\b|\bpoints\b", re.I),
+        re.compile(r"(?<![\d.])\d+(?:\.\d+)?\s*分(?![之别配期摊钟])"),
+    ),
     "duration": (
         re.compile(r"多久|多长|几年|期限|\bhow long\b|\bperiod\b|\byears?\b", re.I),
         re.compile(r"(?<![0-9])[0-9]{1,2}\s*(?:年|个月|日内|天)|[一二三四五六七八九十两]+(?:年|个月)"),

@@ -1,12 +1,13 @@
 """Citations for a decision's legal basis: the clause quoted from the indexed corpus, whole
 sentences (a sentence runs on after 「；」), or the catalog's own words when the document is not
-indexed — never an empty quote.
+indexed — never an empty quote; and the sentence an extractive answer leads with.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 from bot.answer_types import Citation
 from bot.extractive import Sentence, short_section, whole_sentence
@@ -15,6 +16,7 @@ from retrieval import lexical
 from retrieval.documents import Chunk, normalize
 from retrieval.index import Snapshot
 from retrieval.metadata import doc_number_matches
+from retrieval.search import QueryPlan, number_match
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 
@@ -119,3 +121,24 @@ def resolve(snap: Snapshot, basis: Basis, about: str, fallback: str) -> Citation
 
 def whole_sentence_of(s: Sentence) -> str:
     return whole_sentence(s.hit.chunk.text, s.start, s.end)
+
+
+# "at least / 最少" is answered by a floor (不低于60分), "at most / 上限" by a cap (不超过500人)
+_BOUNDS = (
+    (re.compile(r"至少|最少|最低|起码|不低于|\b(?:at least|minimum|lowest|no less than)\b", re.I),
+     re.compile(r"不低于|不少于|以上|最低|至少")),
+    (re.compile(r"最多|最高|上限|不超过|\b(?:at most|maximum|max|highest|cap|limit|no more than)\b", re.I),
+     re.compile(r"不超过|不得超过|以下|最高|最多|上限")),
+)
+
+
+def lead_sentence(sentences: Sequence[Sentence], plan: QueryPlan, question: str) -> Sentence:
+    """The sentence an extractive answer leads with, among the best few: not a preamble-length one
+    that names everything; for a "how much / how many / how long" question one holding that kind
+    of figure, and for "at least / at most" one stating that bound."""
+    pool = [x for x in sentences[:6] if len(normalize(whole_sentence_of(x))) <= 300
+            and x.score >= 0.6 * sentences[0].score]
+    figured = [x for x in pool if number_match(plan, whole_sentence_of(x))] if plan.wants_number else []
+    bound = next((rx for asked, rx in _BOUNDS if asked.search(question)), None)
+    bounded = [x for x in figured if bound.search(whole_sentence_of(x))] if bound else []
+    return (bounded or figured or pool or list(sentences))[0]
