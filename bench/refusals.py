@@ -31,7 +31,8 @@ QUICK_PER_GROUP = 2  # quick mode: the first questions of each group and languag
 # (researcher-reward-income-tax: the cash reward for a transfer taxed on half): answering them is
 # right now; they are shown apart and left out of the near-miss rate
 NOW_COVERED = {"O050": "researcher-reward-income-tax", "O071": "researcher-reward-income-tax",
-               "F055": "researcher-reward-income-tax", "F099": "equity-incentive-deferral"}
+               "F055": "researcher-reward-income-tax", "F099": "equity-incentive-deferral",
+               "G066": "researcher-reward-income-tax"}
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ GROUPS = (
           lambda it: it.set == "validation"),
     Group("oos_near", "out_of_scope O041–O080 near-miss (O050/O071 apart)", True, None,
           lambda it: it.set == "oos_near" and it.id not in NOW_COVERED),
-    Group("oos_covered", "near-miss sets' O050/O071/F055/F099 (the catalog covers them)", False, None,
+    Group("oos_covered", "near-miss questions the catalog covers (O050/O071/F055/F099/G066)", False, None,
           lambda it: it.id in NOW_COVERED),
     Group("oos_far", "out_of_scope O001–O040 off-topic", True, None, lambda it: it.set == "oos_far"),
     Group("dev_abstain", "dev_answers abstain: true", True, 1.0, lambda it: it.set == "dev" and not it.answerable),
@@ -199,7 +200,7 @@ def body(items, rows, curve_rows, configured, quick: bool, seconds: float) -> st
     covered = rows.get("oos_covered")
     if covered:
         parts.append(
-            "O050, O071 (out_of_scope) and F055, F099 (blind set) were written as near-miss questions; "
+            "O050, O071 (out_of_scope) and F055, F099, G066 (blind set) were written as near-miss questions; "
             "they ask about the tax on a researcher's cash reward for a transfer or the deferral for "
             "equity incentives, which the catalog covers (`researcher-reward-income-tax`, "
             "`equity-incentive-deferral`), so they are expected to be answered: "
