@@ -76,9 +76,9 @@ def load_items(dev_answers: Path | None = DEV_ANSWERS) -> list[Item]:
 
 def load_translations(path: Path = TRANSLATIONS) -> dict[str, str]:
     """English question → its recorded Chinese translation (what a chat model gave in LLM mode)."""
-    with open(path, encoding="utf-8") as fh:
-        rows = [json.loads(line) for line in fh if line.strip()]
-    return {r["question"]: r["zh"] for r in rows}
+    from .languages import translations
+
+    return translations(path, "zh")
 
 
 def gather(items: Sequence[Item], data_dir: Path, translations: dict[str, str] | None = None) -> None:

@@ -63,6 +63,7 @@ class Point(NamedTuple):
 _COUNT_AFTER = re.compile(r"(达到|突破|超过|不少于|不超过|不低于|为|共|累计)?\s*")
 _COUNT_VERBS = {"突破": "over ", "超过": "over ", "不少于": "at least ", "不低于": "at least ", "不超过": "at most "}
 
+
 def english_date(year: str | int, month: str | int | None = None, day: str | int | None = None) -> str:
     """2023, 1, 1 → "1 January 2023"; without a day "January 2023"."""
     if month is None:
@@ -207,10 +208,11 @@ def points(text: str, glossary: Glossary, limit: int = MAX_POINTS) -> list[str]:
             terms[terms.index(term)] = Point(c.start, term.end, f"{c.en} × {term.en}")
             continue
         # "高新技术企业达到8000家": a target or limit written after the term it counts
-        term = next((t for t in terms if t.end <= c.start and _COUNT_AFTER.fullmatch(text[t.end:c.start])), None)
-        if term is not None:
-            verb = _COUNT_AFTER.fullmatch(text[term.end:c.start]).group(1)  # type: ignore[union-attr]
-            terms[terms.index(term)] = Point(term.start, c.end, f"{term.en}: {_COUNT_VERBS.get(verb, '')}{c.en}")
+        between = next(((t, m) for t in terms if t.end <= c.start
+                        and (m := _COUNT_AFTER.fullmatch(text[t.end:c.start]))), None)
+        if between is not None:
+            term, m = between
+            terms[terms.index(term)] = Point(term.start, c.end, f"{term.en}: {_COUNT_VERBS.get(m.group(1), '')}{c.en}")
     chosen: list[Point] = []
     seen: set[str] = set()
     for p in sorted(found) + terms:

@@ -107,6 +107,11 @@ class Question:
     def year_or_now(self) -> int:
         return self.year or self.today.year
 
+    @property
+    def asked(self) -> str:
+        """The sentences that ask, without the facts stated before them."""
+        return " ".join(self.sub_questions)
+
     def asks(self, pattern: str) -> bool:
         return re.search(pattern, self.norm, re.IGNORECASE) is not None
 

@@ -108,10 +108,9 @@ def _as_amortisation(note: Text) -> Text:
 
 def asks_the_rate(q: Question) -> bool:
     """Whether the year's rate is what the question asks (or settles a "can we claim" question)."""
-    asked = " ".join(q.sub_questions)
-    if _NOT_THE_RATE.search(asked):
+    if _NOT_THE_RATE.search(q.asked):
         return False
-    if q.kind in (Kind.RATE, Kind.AMOUNT, Kind.ELIGIBILITY) or _ASKS_RATE.search(asked):
+    if q.kind in (Kind.RATE, Kind.AMOUNT, Kind.ELIGIBILITY) or _ASKS_RATE.search(q.asked):
         return True
     # a bare keyword query ("研发费用加计扣除？", "R&D super deduction") asks for the rule itself
     rest = re.sub(TOPIC_RES["rd-super-deduction"].pattern, "", re.sub(r"<[^>]*>", "", q.norm), flags=re.IGNORECASE)
@@ -168,12 +167,11 @@ def rd_super_deduction(q: Question, cat: Catalog) -> Conclusion | None:
     if "rd-super-deduction" not in q.topics:
         return None
     facts, said = _rd_facts(q)
-    asked = " ".join(q.sub_questions)  # the sentences that ask, not the facts stated before them
-    commissioned_rule = _commissioning(q, asked)
+    commissioned_rule = _commissioning(q)
     if commissioned_rule is not None:
         return commissioned_rule
     if q.asks(r"哪一?年|何时|什么时候|从何时|起始|\bwhen\b|since when|which year|from what date") \
-            and not _NOT_THE_RATE.search(asked):
+            and not _NOT_THE_RATE.search(q.asked):
         return _rd_since(q, cat, facts)
     year = q.year_or_now
     v = verdict_for(cat, "rd-super-deduction", facts, year)
@@ -436,12 +434,12 @@ _PAPERS = re.compile(r"资料|凭证|发票|invoice|paperwork|documents?|receipt
 _BASE = re.compile(r"基数|按多少|怎么算|如何计算|\bbase\b|how (?:is|are|do we) .{0,24}(?:count|calculat)", re.IGNORECASE)
 
 
-def _commissioning(q: Question, asked: str) -> Conclusion | None:
+def _commissioning(q: Question) -> Conclusion | None:
     """R&D commissioned at home, asked without amounts: the base it counts at (80 %), or the
     papers an individual's work needs (财税〔2015〕119号 二; 国家税务总局公告2015年第97号)."""
     if not _OUTSOURCED.search(q.norm) or _ABROAD.search(q.norm) or qty.amounts(q.situation):
         return None
-    if _PERSON.search(q.norm) and _PAPERS.search(asked):
+    if _PERSON.search(q.norm) and _PAPERS.search(q.asked):
         return Conclusion(
             "rd-super-deduction",
             text("委托个人研发的，应凭个人出具的发票等合法有效凭证在税前加计扣除（加计扣除时按研发活动发生费用的80%"
@@ -450,7 +448,7 @@ def _commissioning(q: Question, asked: str) -> Conclusion | None:
                  "super-deducted on the invoice the individual issues (and counts at 80% of its cost)."),
             None, (80.0,), (Basis(doc_number="国家税务总局公告2015年第97号"),),
             about="委托个人研发的,应凭个人出具的发票等合法有效凭证在税前加计扣除")
-    if _BASE.search(asked) or _ASKS_RATE.search(asked):
+    if _BASE.search(q.asked) or _ASKS_RATE.search(q.asked):
         return Conclusion(
             "rd-super-deduction",
             text("按实际发生额的80%计入：企业委托外部机构或个人进行研发活动所发生的费用，按照费用实际发生额的80%计入"
