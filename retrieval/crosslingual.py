@@ -15,6 +15,7 @@ import pickle
 import re
 import threading
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -34,6 +35,10 @@ EN_STOPWORDS = frozenset(
 )
 MAX_WORDS = 3  # glosses longer than this are descriptions, not translations
 MAX_SENSES = 5  # a single word with more corpus translations than this is too vague to expand
+# An English word the glosses of this many Chinese headwords use is everyday English ("small",
+# "responsible", "sold", "window"), not the name of a subject ("tendering", "probation", "CCC"):
+# when it finds no counterpart in the corpus, that says little about what the question is about.
+EVERYDAY_GLOSSES = 15
 
 
 def _cedict_path() -> Path | None:
@@ -86,6 +91,8 @@ class Dictionary:
                  forward: dict[str, tuple[str, ...]] | None = None):
         self._entries = entries
         self._forward = forward or {}
+        self._gloss_counts: dict[str, int] | None = None
+        self._counts_lock = threading.Lock()
 
     def english_words(self, zh: str) -> tuple[str, ...]:
         """Normalised English words of every gloss of a Chinese word (() if unknown)."""
@@ -93,6 +100,21 @@ class Dictionary:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    def gloss_count(self, word: str) -> int:
+        """How many Chinese headwords have a gloss using this normalised English word."""
+        if self._gloss_counts is None:
+            with self._counts_lock:
+                if self._gloss_counts is None:
+                    counts: Counter[str] = Counter()
+                    for words in self._forward.values():
+                        counts.update(set(words))
+                    self._gloss_counts = dict(counts)
+        return self._gloss_counts.get(word, 0)
+
+    def everyday(self, word: str) -> bool:
+        """Whether an English word is everyday English rather than the name of a subject."""
+        return self.gloss_count(word) >= EVERYDAY_GLOSSES
 
     def english_vocabulary(self) -> set[str]:
         """Every normalised English word the dictionary knows (for spelling correction)."""

@@ -71,6 +71,7 @@ class QueryPlan:
     terms: tuple[tuple[str, float], ...]  # lexical tokens with weights
     expansions: tuple[str, ...] = ()  # Chinese terms an English query was expanded with
     untranslated: tuple[str, ...] = ()  # English content words with no Chinese counterpart in the corpus
+    everyday: frozenset[str] = frozenset()  # those of them that are everyday English, not names
     # English questions: (English words, their Chinese renderings) — what an answer must cover
     sources: tuple[tuple[str, tuple[str, ...]], ...] = ()
     english_terms: tuple[tuple[str, float], ...] = ()  # English words for the shadow index
@@ -352,6 +353,7 @@ class Searcher:
                 terms=tuple(terms.items()),
                 expansions=tuple(dict.fromkeys(base.expansions + ctx.expansions)),
                 untranslated=base.untranslated,
+                everyday=base.everyday,
                 sources=base.sources,
                 english_terms=base.english_terms,
                 names=base.names,
@@ -374,6 +376,7 @@ class Searcher:
         expansions: list[str] = []
         phrases: dict[str, float] = {}
         untranslated: tuple[str, ...] = ()
+        everyday: frozenset[str] = frozenset()
         sources: list[tuple[str, tuple[str, ...]]] = []
         figure_variants: dict[str, tuple[str, ...]] = {}
         concepts: list[tuple[str, ...]] = []
@@ -392,6 +395,7 @@ class Searcher:
                     by_span.setdefault(span.lower(), []).extend(term.zh)
                 sources.extend((span, tuple(dict.fromkeys(zhs))) for span, zhs in by_span.items())
                 dict_terms, untranslated, groups = self._dictionary_terms(query)
+                everyday = self._everyday(untranslated, _names(query, lang))
                 sources.extend(groups)
                 for m in _JURISDICTION.finditer(query):
                     zh = _JURISDICTIONS[m.group().replace(".", "").upper()]
@@ -438,6 +442,7 @@ class Searcher:
             terms=tuple(terms.items()),
             expansions=tuple(dict.fromkeys(expansions)),
             untranslated=untranslated,
+            everyday=everyday,
             sources=tuple(sources),
             english_terms=tuple((w, 1.0) for w in dict.fromkeys(EnglishShadow.query_tokens(query)))
             if lang == "en" else (),
@@ -479,6 +484,13 @@ class Searcher:
         terms, covered, groups = d.expand(tokens, lambda zh: lex.doc_freq(zh) > 0)
         missing = tuple(t for i, t in enumerate(tokens) if t != "\x00" and i not in covered)
         return terms, missing, groups
+
+    def _everyday(self, words: Sequence[str], names: frozenset[str]) -> frozenset[str]:
+        """The untranslated words that are everyday English (not capitalised as a name)."""
+        d = self.dictionary.get() if self.dictionary else None
+        if d is None:
+            return frozenset()
+        return frozenset(w for w in words if w not in names and d.everyday(w))
 
     def _variants(self, phrase: str) -> tuple[str, ...]:
         term = self.glossary.term_for(phrase)

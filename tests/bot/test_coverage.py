@@ -3,6 +3,8 @@ topics answered, and the model following the corpus as documents come and go."""
 
 from __future__ import annotations
 
+import pytest
+
 from bot import extractive
 from bot.pipeline.coverage import Coverage, CoverageModel
 from retrieval.glossary import detect_language
@@ -134,3 +136,18 @@ def test_support_floor_defers_to_held_coverage(app):
     assert not answerer.answer("研发费用加计扣除比例是多少？").abstained  # held, in Chinese
     assert answerer.answer("出口货物的增值税退税率是多少？").abstained
     assert answerer.answer("What is the VAT export refund rate for consumer electronics?").abstained
+
+
+def test_everyday_english_word_without_counterpart_weighs_less(app):
+    # "responsible" finds no Chinese word the corpus uses, but it is everyday English (many
+    # dictionary glosses use it): it is no evidence of another subject, while "tendering" is
+    from bot.pipeline.coverage import EVERYDAY_WEIGHT
+
+    model = CoverageModel.from_app(app)
+    text = "Who is responsible for public tendering of research results?"
+    plan = app.searcher.plan(text)
+    assert "responsible" in plan.everyday and "tendering" not in plan.everyday
+    units = {u.label: u for u in model.units(plan, app.searcher.search(text, k=8, plan=plan))}
+    rare, everyday = units["tendering"], units["responsible"]
+    assert not rare.present and not everyday.present
+    assert everyday.weight == pytest.approx(rare.weight * EVERYDAY_WEIGHT)

@@ -206,3 +206,14 @@ def test_an_english_plan_lists_its_concepts() -> None:
     assert ("期限", "年限") in plan.concepts
     assert ("2019年",) in plan.concepts
     assert Searcher(_NoIndex(), Glossary.empty()).plan("保护期限是多久").concepts == ()
+
+
+def test_everyday_english_is_told_from_rare_words() -> None:
+    from retrieval.crosslingual import EVERYDAY_GLOSSES, Dictionary
+
+    forward = {f"小{i}": ("small", "little") for i in range(EVERYDAY_GLOSSES)}
+    forward["招标"] = ("tendering", "to invite bids")
+    d = Dictionary({}, forward)
+    assert d.gloss_count("small") == EVERYDAY_GLOSSES and d.everyday("small")
+    assert d.gloss_count("tendering") == 1 and not d.everyday("tendering")
+    assert d.gloss_count("unknownword") == 0 and not d.everyday("unknownword")
