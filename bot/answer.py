@@ -28,6 +28,7 @@ from .config import AnswerSettings
 from .conversation import Conversation, Turn, context_for
 from .incentives import Catalog, evaluate, render_report
 from .llm import LLMAnswerer
+from .names import english_name
 from .pipeline.cite import lead_sentence, resolve, whole_sentence_of
 from .pipeline.compose import citations_for, compose_decided, group
 from .pipeline.coverage import Coverage, CoverageModel
@@ -330,7 +331,9 @@ class Answerer:
         """What the bot covers, for refusals: the incentives, then a few indexed documents."""
         names = [inc.name.get(lang) for inc in self.catalog][:6] if self.catalog is not None else []
         docs = sorted(self.searcher.index.snapshot().docs.values(), key=lambda d: d.meta.date or "", reverse=True)
-        return names + [d.meta.title for d in docs[:3]]
+        titles = [d.meta.title if lang == "zh" else english_name(d.meta.title, d.meta.doc_number)
+                  for d in docs[:3] if d.meta.title]
+        return names + titles
 
     def refuse(self, q: Question, ev: Evidence, cov: Coverage | None = None) -> Answer:
         nearest = [n for n in (cov.nearest if cov else ()) if n]

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bot.names import english_name
 from retrieval import lexical
 from retrieval.crosslingual import EN_STOPWORDS
 from retrieval.documents import Hit, normalize
@@ -175,7 +176,8 @@ class CoverageModel:
         subjects: list[Subject] = []
         for doc_id, rec in snap.docs.items():
             title = rec.meta.title or doc_id
-            subjects.append(Subject(doc_id, title, title, _tokens(title + " " + (rec.meta.doc_number or ""))))
+            english = english_name(rec.meta.title, rec.meta.doc_number) if rec.meta.title else doc_id
+            subjects.append(Subject(doc_id, title, english, _tokens(title + " " + (rec.meta.doc_number or ""))))
         texts: list[tuple[str, str]] = []
         vocab: set[str] = set()
         for inc in self.catalog or ():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 
 import pytest
@@ -204,3 +205,12 @@ def test_a_follow_up_keeps_the_figures_of_the_question_before(app):
     first = again.lead.splitlines()[0]
     assert "375万元" in first and "75%" in first
     assert "2021年1月1日起才执行" in again.lead  # the manufacturing 100 % came later
+
+
+def test_an_english_refusal_suggests_documents_by_their_english_names(app):
+    answer = app.answerer.answer("How long is a registered trademark valid and how do I renew it?")
+    assert answer.abstained, answer.text
+    docs = [s for s in answer.suggestions if s not in {i.name.en for i in app.answerer.catalog}]
+    assert docs, answer.suggestions
+    # a user reading English is offered names they can read (the number stays as written)
+    assert all(re.match(r"[A-Z]", s) for s in docs), docs
