@@ -31,7 +31,7 @@ from .llm import LLMAnswerer
 from .names import english_name
 from .pipeline.cite import lead_sentence, resolve, whole_sentence_of
 from .pipeline.compose import citations_for, compose_decided, group
-from .pipeline.coverage import Coverage, CoverageModel
+from .pipeline.coverage import Coverage, CoverageModel, asks_unstated_sum
 from .pipeline.decide import Decision, decide
 from .pipeline.evidence import Evidence
 from .pipeline.neighbours import Neighbours
@@ -297,7 +297,10 @@ class Answerer:
         # held-out English question and let no near-miss through on any of our sets)
         trusted = cov.answerable
         floor = ev.support < self.settings.min_support and not trusted
-        return Judged(cov, refuse=floor or unheld or (not cov.answerable and chinese),
+        # a question asking for a sum (a fee, a grant, a city's award) that no clause found states
+        # is refused in either language, even about a subject the corpus holds
+        unstated = asks_unstated_sum(q.text, ev.hits)
+        return Judged(cov, refuse=floor or unheld or unstated or (not cov.answerable and chinese),
                       doubt=not cov.answerable or unheld)
 
     def _eligibility_topics(self, q: Question) -> tuple[str, ...]:

@@ -151,3 +151,31 @@ def test_everyday_english_word_without_counterpart_weighs_less(app):
     rare, everyday = units["tendering"], units["responsible"]
     assert not rare.present and not everyday.present
     assert everyday.weight == pytest.approx(rare.weight * EVERYDAY_WEIGHT)
+
+
+def _clauses(*texts: str):
+    from types import SimpleNamespace
+
+    return [SimpleNamespace(chunk=SimpleNamespace(text=t)) for t in texts]
+
+
+def test_a_sum_no_clause_states_is_an_unstated_detail():
+    from bot.pipeline.coverage import asks_unstated_sum
+
+    rate = _clauses("国家需要重点扶持的高新技术企业，减按15%的税率征收企业所得税。")
+    sums = _clauses("一项发明专利的奖金最低不少于4000元；", "力争基金总规模100亿元以上")
+    for q in ("深圳对新认定的高新技术企业奖励多少钱？", "发明专利的申请费和实质审查费各多少钱？",
+              "How much cash does Shenzhen give a newly certified high-tech enterprise?",
+              "How much is the official filing fee for an invention patent?",
+              "What is the NSFC grant amount in RMB?"):
+        assert asks_unstated_sum(q, rate), q
+        assert not asks_unstated_sum(q, sums), q  # a clause states a sum: the question is answered
+    # rates and shares are not sums
+    for q in ("广告费和业务宣传费能扣多少", "How much can we deduct for R&D?",
+              "How much of the reward is tax free?", "高新技术企业的税率是多少？"):
+        assert not asks_unstated_sum(q, rate), q
+
+
+def test_a_question_about_a_sum_the_corpus_never_states_is_refused(app):
+    answer = app.answerer.answer("How much cash does Shenzhen give a company newly recognised as a high-tech enterprise?")
+    assert answer.abstained, answer.text
