@@ -132,12 +132,35 @@ _BOUNDS = (
 )
 
 
+# a question about what a word means, and a clause defining a word ("本条所称制造业企业,是指…")
+_ASKS_MEANING = re.compile(r"才算|算是|什么是|是指|定义|啥样的|什么样的|what counts as|\bcounts? as an? |"
+                           r"what is meant|definition|defined as|qualif(?:y|ies) as", re.IGNORECASE)
+_DEFINITION = re.compile(r"所称([^，,。；;“”]{2,40}?)[，,]?是指")
+
+
+def _defines(sentence: str, question: str, words: Sequence[str]) -> bool:
+    """Whether a sentence defines a word of the question: the defined term is in the question, or
+    ends with one of its words or (for English) renderings ("符合条件的小型微利企业" ← 小型微利企业)."""
+    m = _DEFINITION.search(normalize(sentence))
+    if not m:
+        return False
+    term = re.sub(r"^(?:本条|本公告|本通知|本办法|本法|本条例)", "", m.group(1))
+    return len(term) >= 2 and (term in question or any(
+        len(w) >= 3 and term.endswith(w) for w in map(normalize, words)))
+
+
 def lead_sentence(sentences: Sequence[Sentence], plan: QueryPlan, question: str) -> Sentence:
     """The sentence an extractive answer leads with, among the best few: not a preamble-length one
     that names everything; for a "how much / how many / how long" question one holding that kind
     of figure, and for "at least / at most" one stating that bound."""
     pool = [x for x in sentences[:6] if len(normalize(whole_sentence_of(x))) <= 300
             and x.score >= 0.6 * sentences[0].score]
+    if _ASKS_MEANING.search(question):
+        # "啥样的企业才算制造业企业": the sentence saying what the asked word means, if one is found
+        words = [*plan.expansions, *(t for t, _ in plan.terms)]
+        defining = [x for x in sentences[:6] if _defines(whole_sentence_of(x), normalize(question), words)]
+        if defining:
+            return defining[0]
     figured = [x for x in pool if number_match(plan, whole_sentence_of(x))] if plan.wants_number else []
     bound = next((rx for asked, rx in _BOUNDS if asked.search(question)), None)
     bounded = [x for x in figured if bound.search(whole_sentence_of(x))] if bound else []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.incentives import FACTS, Basis, Catalog, Outcome, Text, Verdict, find_percents
+from retrieval.metadata import doc_number_matches, find_doc_numbers
 
 from .. import quantities as qty
 from ..figures import money, pct
@@ -85,6 +86,9 @@ def _rd_facts(q: Question) -> tuple[dict, list[Text]]:
 # manufacturing share of revenue, a start-up's R&D ratio), a procedure (prepayment, filing), the
 # papers to keep, or how to judge something — the clauses answer those, not the year's rate
 _NOT_THE_RATE = re.compile(
+    # what a word means ("啥样的企业才算制造业企业", "what counts as a manufacturer"): the definition
+    r"才算|算是|什么是|是指|定义|啥样的|什么样的|哪类企业|what counts as|counts? as an? |what is meant|definition|"
+    r"defined as|qualif(?:y|ies) as|"
     r"占比?.{0,10}(?:多少|几成)|要达到|需达到|达到多少|what share of (?:total )?(?:revenue|income|sales)|"
     r"share of (?:total )?(?:revenue|income|sales) (?:must|has to|should|needs?)|how much of (?:total |its |the )?"
     r"(?:revenue|income|sales)|预缴|季度|prepay|quarter|资料|凭证|发票|invoice|paperwork|documents? (?:do|must|should)|"
@@ -173,6 +177,10 @@ def rd_super_deduction(q: Question, cat: Catalog) -> Conclusion | None:
     if q.asks(r"哪一?年|何时|什么时候|从何时|起始|\bwhen\b|since when|which year|from what date") \
             and not _NOT_THE_RATE.search(q.asked):
         return _rd_since(q, cat, facts)
+    # a question naming the document that set a rate asks for that document's rate and period
+    named = _named_periods(q, cat) if not q.year and not qty.amounts(q.situation) else []
+    if named and asks_the_rate(q):
+        return _periods_conclusion(named, cat.get("rd-super-deduction"))
     year = q.year_or_now
     v = verdict_for(cat, "rd-super-deduction", facts, year)
     basis: list[Basis] = []
@@ -412,6 +420,21 @@ def _rd_since(q: Question, cat: Catalog, facts: dict) -> Conclusion | None:
                                 b.track not in mine, b.track != "general", b.period.start))
     if q.year and periods[0].period.start.year == q.year:
         periods = [b for b in periods if b.period.start.year == q.year]
+    return _periods_conclusion(periods, entry)
+
+
+def _named_periods(q: Question, cat: Catalog) -> list:
+    """The rate periods of the documents a question names by number ("财税〔2018〕99号把比例提到多少")."""
+    named = find_doc_numbers(q.text)
+    if not named:
+        return []
+    return [b for b in cat.get("rd-super-deduction").benefits
+            if b.rate_percent is not None and b.period.start
+            and any(x.doc_number and doc_number_matches(n, x.doc_number) for x in b.basis for n in named)]
+
+
+def _periods_conclusion(periods: list, entry) -> Conclusion:
+    """Each period's rate, who it is for, and from when to when, with its document."""
     lines_zh, lines_en, basis = [], [], []
     for b in periods[:3]:
         track = entry.track(b.track)
@@ -431,7 +454,7 @@ _OUTSOURCED = re.compile(r"委托|外包|outsourc|commission|contract(?:ed|ing)?
                          r"paid (?:an? )?(?:outside|external|individual|freelancer|consultant|lab|universit|institut)",
                          re.IGNORECASE)
 _PAPERS = re.compile(r"资料|凭证|发票|invoice|paperwork|documents?|receipts?|proof", re.IGNORECASE)
-_BASE = re.compile(r"基数|按多少|怎么算|如何计算|\bbase\b|how (?:is|are|do we) .{0,24}(?:count|calculat)", re.IGNORECASE)
+_BASE = re.compile(r"基数|按多少|怎么算|如何计算|\bbase\b|\b(?:what|which) (?:share|part|portion|proportion)\b|counts? (?:towards?|as)\b|how (?:is|are|do we) .{0,24}(?:count|calculat)", re.IGNORECASE)
 
 
 def _commissioning(q: Question) -> Conclusion | None:

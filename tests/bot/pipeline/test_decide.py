@@ -234,3 +234,19 @@ def test_no_machinery_in_the_conclusion():
     assert bonus.startswith("至少4,000元") and "0项" not in bonus and "共0元" not in bonus
     ratio = lead("销售收入5000万以下的企业，研发费用占比要多少才能评高企？")
     assert ratio.startswith("不低于5%") and "待确认" not in ratio and "：否" not in ratio
+
+
+def test_a_named_document_is_answered_with_its_own_rate_and_period():
+    text = lead("财税〔2018〕99号把研发费用加计扣除比例提到多少？管哪几年")
+    assert text.startswith("企业：自2018年1月1日至2020年12月31日按75%加计扣除——财税〔2018〕99号"), text
+    assert "100%" not in text
+
+
+def test_what_a_word_means_is_not_answered_with_the_rate():
+    for q in ("制造业企业100%加计扣除，啥样的企业才算制造业企业", "What counts as a manufacturing enterprise for the R&D deduction?"):
+        assert not decide(understand(q, today=TODAY), CATALOG).decided, q
+
+
+def test_the_share_of_outsourced_rd_that_counts_is_the_80_percent_base():
+    text = lead("we outsource some R&D to a university lab. what share of that cost counts towards the super deducton?")
+    assert text.startswith("At 80% of the actual cost"), text

@@ -38,3 +38,18 @@ def test_at_least_leads_with_the_floor_not_another_figure_of_its_kind():
 def test_without_a_number_asked_the_best_sentence_leads():
     q = "科技型中小企业有什么支持？"
     assert lead_sentence(sentences(GOAL, SCORE_100), plan(q, ()), q).text == GOAL
+
+
+DEFINES = "一、本条所称制造业企业,是指以制造业业务为主营业务,享受优惠当年主营业务收入占收入总额的比例达到50%以上的企业。"
+RATE_100 = "制造业企业开展研发活动中实际发生的研发费用,再按照实际发生额的100%在税前加计扣除。"
+OTHER_DEF = "第九十六条 所称企业安置残疾人员所支付的工资的加计扣除，是指按照支付给残疾职工工资的100%加计扣除。"
+
+
+def test_a_question_about_what_a_word_means_leads_with_its_definition():
+    q = "制造业企业100%加计扣除，啥样的企业才算制造业企业"
+    p = QueryPlan(text=q, lang="zh", terms=(("制造业企业", 1.0),))
+    assert lead_sentence(sentences(RATE_100, OTHER_DEF, DEFINES), p, q).text == DEFINES
+    # a definition of another word does not lead, nor does a definition when the meaning is not asked
+    assert lead_sentence(sentences(RATE_100, OTHER_DEF), p, q).text == RATE_100
+    asked = "制造业企业研发费用加计扣除比例是多少？"
+    assert lead_sentence(sentences(RATE_100, DEFINES), p, asked).text == RATE_100
