@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from retrieval.colloquial import Colloquial
 from retrieval.corpus import Corpus, LoaderOptions, Report
 from retrieval.crosslingual import EnglishShadow, LazyDictionary
 from retrieval.embedders import make_embedder
@@ -103,5 +104,6 @@ def build_app(settings: Settings, *, reindexing: bool = False) -> App:
             ocr=limits.ocr,
         ),
     )
-    searcher = Searcher(index, glossary, settings.search, dictionary)
+    searcher = Searcher(index, glossary, settings.search, dictionary,
+                        colloquial=Colloquial.load(settings.paths.colloquial))
     return App(settings=settings, index=index, glossary=glossary, corpus=corpus, searcher=searcher)

@@ -28,6 +28,7 @@ class PathSettings:
     glossary: Path = Path("corpus/glossary.tsv")
     doc_names: Path = Path("corpus/doc_names.toml")
     neighbours: Path = Path("corpus/neighbours.tsv")
+    colloquial: Path = Path("corpus/colloquial.tsv")
     prompts_dir: Path = Path("prompts")
 
 

@@ -18,6 +18,7 @@ from functools import lru_cache
 import numpy as np
 
 from . import lexical
+from .colloquial import Colloquial
 from .crosslingual import EN_STOPWORDS, EnglishShadow, LazyDictionary, Speller, english_figures
 from .documents import Hit, normalize
 from .glossary import Glossary, detect_language, normalize_en
@@ -72,6 +73,8 @@ class QueryPlan:
     expansions: tuple[str, ...] = ()  # Chinese terms an English query was expanded with
     untranslated: tuple[str, ...] = ()  # English content words with no Chinese counterpart in the corpus
     everyday: frozenset[str] = frozenset()  # those of them that are everyday English, not names
+    # Chinese questions: everyday words and the corpus's terms for them (高企 → 高新技术企业)
+    aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # English questions: (English words, their Chinese renderings) — what an answer must cover
     sources: tuple[tuple[str, tuple[str, ...]], ...] = ()
     english_terms: tuple[tuple[str, float], ...] = ()  # English words for the shadow index
@@ -147,6 +150,7 @@ _NUMBER_KINDS = {
         re.compile(r"(?<![0-9])[0-9]{1,2}\s*(?:年|个月|日内|天)|[一二三四五六七八九十两]+(?:年|个月)"),
     ),
 }
+_ALIAS_WEIGHT = 0.8  # a corpus term searched for an everyday word of the question
 _QUANTITY = re.compile(
     r"多少|几[家个项年次人倍]|多久|多长|比例|比率|税率|上限|下限|最低|最高|"
     r"\bhow (?:many|much|long)\b|\b(?:rate|percentage|percent|ratio|share|amount|minimum|maximum)\b",
@@ -314,9 +318,11 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 class Searcher:
     def __init__(self, index: Index, glossary: Glossary | None = None,
-                 params: SearchParams = SearchParams(), dictionary: LazyDictionary | None = None):
+                 params: SearchParams = SearchParams(), dictionary: LazyDictionary | None = None,
+                 *, colloquial: Colloquial | None = None):
         self.index = index
         self.glossary = glossary or Glossary.empty()
+        self.colloquial = colloquial or Colloquial.empty()
         self.dictionary = dictionary
         self.params = params
         self._validity_cache: tuple[int, dict[str, Validity]] = (-1, {})
@@ -354,6 +360,7 @@ class Searcher:
                 expansions=tuple(dict.fromkeys(base.expansions + ctx.expansions)),
                 untranslated=base.untranslated,
                 everyday=base.everyday,
+                aliases=base.aliases,
                 sources=base.sources,
                 english_terms=base.english_terms,
                 names=base.names,
@@ -377,6 +384,7 @@ class Searcher:
         phrases: dict[str, float] = {}
         untranslated: tuple[str, ...] = ()
         everyday: frozenset[str] = frozenset()
+        aliases: list[tuple[str, tuple[str, ...]]] = []
         sources: list[tuple[str, tuple[str, ...]]] = []
         figure_variants: dict[str, tuple[str, ...]] = {}
         concepts: list[tuple[str, ...]] = []
@@ -425,6 +433,13 @@ class Searcher:
             for tok in lexical.tokenize(query):
                 quiet = tok in QUESTION_WORDS or (wants_number and tok in _ANSWER_KIND_WORDS)
                 add(tok, 0.3 if quiet else 1.0)
+            # the corpus's own term for an everyday word (电脑 → 电子设备), searched beside it
+            aliases = self.colloquial.found_in(query)
+            for _, zh_terms in aliases:
+                for zh in zh_terms[:2]:
+                    phrases[zh] = max(phrases.get(zh, 0.0), _ALIAS_WEIGHT)
+                    for tok in lexical.tokenize(zh):
+                        add(tok, _ALIAS_WEIGHT)
         for ph in _phrases(query):
             phrases.setdefault(ph, 1.0)
         # a figure the asker quotes ("80%", "500万元", "2019年") is strong evidence where it occurs
@@ -443,6 +458,7 @@ class Searcher:
             expansions=tuple(dict.fromkeys(expansions)),
             untranslated=untranslated,
             everyday=everyday,
+            aliases=tuple(aliases),
             sources=tuple(sources),
             english_terms=tuple((w, 1.0) for w in dict.fromkeys(EnglishShadow.query_tokens(query)))
             if lang == "en" else (),

@@ -26,6 +26,7 @@ corpus_dir = "{MINI_CORPUS}"
 incentives_dir = "{root / 'corpus' / 'incentives'}"
 glossary = "{root / 'corpus' / 'glossary.tsv'}"
 neighbours = "{root / 'corpus' / 'neighbours.tsv'}"
+colloquial = "{root / 'corpus' / 'colloquial.tsv'}"
 prompts_dir = "{root / 'prompts'}"
 {extra}
 """,

@@ -262,9 +262,15 @@ class CoverageModel:
         words = _pos_words(plan.text)
         asked = [m.group(0) for m in _A_NOT_A.finditer(normalize(plan.text))] + _answer_kinds(words)
         clauses = [normalize(h.chunk.text) for h in hits[:8]]
+        aliased: set[str] = set()
+        # the corpus terms searched for the question's everyday words are not words it asks about
+        question = normalize(plan.text)
+        alias_terms = {t for _, terms in plan.aliases for t in terms}
         for tok, pw in plan.terms:
             key = normalize(tok)
             if not key or key in QUESTION_WORDS or key in lexical.STOPWORDS or not _CJK.search(key):
+                continue
+            if key not in question and any(key in t for t in alias_terms):
                 continue
             flag = _flag_of(key, words)
             if _phrasing(key, flag, asked):
@@ -276,6 +282,15 @@ class CoverageModel:
             forms = _in_clauses(key, clauses)
             if forms:
                 out.append(Unit(tok, (key, *forms), idf(1) * pw, True, key in st.salient))
+                continue
+            # an everyday word for a corpus term (电脑 for 电子设备), or a piece of one: held through
+            # the term, once per word
+            alias = next(((w, t) for w, t in plan.aliases if key in w or w in key), None)
+            if alias is not None:
+                if alias[0] not in aliased:
+                    aliased.add(alias[0])
+                    dfs = [d for t in alias[1] if (d := snap.lexical.doc_freq(t)) > 0] or [1]
+                    out.append(Unit(tok, alias[1], idf(max(dfs)) * pw, True, any(t in st.salient for t in alias[1])))
                 continue
             nominal = flag.startswith(_NOMINAL)
             common = _general_freq(key) > 2000
