@@ -46,6 +46,9 @@ TOPICS: dict[str, str] = {
     "patent-inventor-reward": r"(?:发明人|设计人|inventor|designer).{0,40}(?:奖金|奖励|bonus|reward)|"
     r"(?:奖金|奖励|bonus|reward).{0,40}(?:发明人|设计人|inventor|designer)|"
     r"(?:授权|granted).{0,30}(?:专利|patent)",
+    "equity-incentive-deferral": r"(?:股权激励|股票期权|股权期权|期权激励|限制性股票|stock options?|equity incentives?|"
+    r"restricted (?:stock|shares)).{0,80}(?:递延|暂不纳税|纳税|个税|个人所得税|defer|tax)|"
+    r"(?:递延纳税|deferr?(?:al|ed|ing) (?:the )?(?:income )?tax).{0,80}(?:股权|期权|stock|equity|option)",
     "researcher-reward-income-tax": r"(?:个人所得税|个税|individual income tax|\bIIT\b).{0,120}(?:奖励|reward)|"
     r"(?:奖励|reward).{0,120}(?:个人所得税|个税|individual income tax|\bIIT\b|wages and salar)",
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from .base import Conclusion, Rule
 from .enterprise import high_tech_enterprise, tech_sme
+from .equity import equity_deferral
 from .investors import angel_investor, venture_capital
 from .rd import rd_super_deduction
 from .rewards import patent_inventor_reward, pay_cap, researcher_reward_tax, transfer_reward
@@ -26,6 +27,7 @@ RULES: tuple[Rule, ...] = (
     pay_cap,
     patent_inventor_reward,
     researcher_reward_tax,
+    equity_deferral,
 )
 
 __all__ = ["RULES", "Conclusion", "Rule"]

@@ -152,9 +152,14 @@ def patent_inventor_reward(q: Question, cat: Catalog) -> Conclusion | None:
                       about="一项发明专利的奖金最低不少于4000元")
 
 
+_IN_EQUITY = re.compile(r"股权|股份|股票|期权|equity|shares?\b|stock", re.IGNORECASE)
+
+
 def researcher_reward_tax(q: Question, cat: Catalog) -> Conclusion | None:
     if "researcher-reward-income-tax" not in q.topics:
         return None
+    if _IN_EQUITY.search(q.norm) and not re.search(r"现金|cash", q.norm, re.IGNORECASE):
+        return None  # the 50 % rule is for cash rewards; shares are another rule
     entry = cat.get("researcher-reward-income-tax")
     b = entry.benefits[-1] if entry.benefits else None
     if b is None:

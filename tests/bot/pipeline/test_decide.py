@@ -250,3 +250,20 @@ def test_what_a_word_means_is_not_answered_with_the_rate():
 def test_the_share_of_outsourced_rd_that_counts_is_the_80_percent_base():
     text = lead("we outsource some R&D to a university lab. what share of that cost counts towards the super deducton?")
     assert text.startswith("At 80% of the actual cost"), text
+
+
+def test_equity_incentive_deferral_is_answered_from_the_catalog():
+    d = decide(understand("非上市公司给员工股权激励，递延纳税要满足啥条件？", today=TODAY), CATALOG)
+    c = d.conclusions[0]
+    assert c.topic == "equity-incentive-deferral" and c.unconfirmed  # the catalog marks its date unconfirmed
+    assert c.text.zh.startswith("取得股权激励时暂不纳税") and "20%" in c.text.zh
+    assert "30%" in c.text.zh and "满3年" in c.text.zh  # the requirements, since they were asked
+    assert lead("上市公司的股票期权能递延纳税吗？").startswith("不能递延")
+    assert lead("Our unlisted company gives stock options to engineers. Can they defer the income tax?") \
+        .startswith("Yes, the tax can be deferred: no tax when the incentive is received")
+
+
+def test_the_cash_reward_tax_rule_does_not_answer_for_shares():
+    d = decide(understand("科研人员获得的股权奖励要交个税吗？", today=TODAY), CATALOG)
+    assert all(c.topic != "researcher-reward-income-tax" for c in d.conclusions)
+    assert lead("科研人员拿到的成果转化现金奖励个税怎么算？").startswith("现金奖励减按50%")
