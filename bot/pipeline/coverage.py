@@ -30,6 +30,8 @@ from retrieval.documents import Hit, normalize
 from retrieval.metadata import doc_number_matches, find_doc_numbers
 from retrieval.search import QUESTION_WORDS, QueryPlan
 
+from .question import ASKS_SUM
+
 if TYPE_CHECKING:
     from bot.incentives import Catalog
     from retrieval.index import Index, Snapshot
@@ -594,24 +596,15 @@ def main_object(text: str, plan: QueryPlan, units: Sequence[Unit]) -> str:
     return max(runs, key=lambda r: r[0])[1]
 
 
-# A question asking for a sum of money (a fee, a grant, a city's cash award) that no retrieved
-# clause states any sum for asks a detail the corpus does not give, even when it names a subject
-# the corpus holds (深圳的高企奖励, the patent filing fee). Narrow on purpose: "能扣多少" and
-# "how much can we deduct" ask a rate, not a sum.
-_ASKS_SUM = re.compile(
-    r"多少钱|多少元|几元|几块钱|多少万元|几万块|(?:奖金|补助|补贴|资助|奖励|费用?)(?:标准)?(?:是|有|能|一般|一共)?"
-    r"(?:多少钱|多少万|多少元)|"
-    r"\bhow much (?:money|cash|funding)\b|\bin (?:rmb|yuan)\b|"
-    r"\bhow much\b(?! of\b)[^?.!]{0,40}\b(?:fees?|grants?|bonus(?:es)?|rewards?|subsid(?:y|ies)|allowances?|stipends?|funding)\b|"
-    r"\b(?:fees?|grants?|bonus(?:es)?|rewards?|subsid(?:y|ies)|allowances?|stipends?|funding)\b[^?.!]{0,40}\bhow much\b(?! of\b)",
-    re.IGNORECASE,
-)
+# A question asking for a sum of money (question.ASKS_SUM) that no retrieved clause states any sum
+# for asks a detail the corpus does not give, even when it names a subject the corpus holds
+# (深圳的高企奖励, the patent filing fee).
 _SUM = re.compile(r"\d[\d,.]*\s*(?:万|亿)?元|[一二三四五六七八九十百千万亿两]+元")
 
 
 def asks_unstated_sum(question: str, hits: Sequence[Hit], k: int = 8) -> bool:
     """Whether a question asks for a sum of money and none of its ``k`` best clauses states one."""
-    if not _ASKS_SUM.search(question):
+    if not ASKS_SUM.search(question):
         return False
     return not any(_SUM.search(normalize(h.chunk.text)) for h in hits[:k])
 

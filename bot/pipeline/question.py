@@ -54,6 +54,17 @@ TOPICS: dict[str, str] = {
 }
 TOPIC_RES = {k: re.compile(v, re.IGNORECASE | re.DOTALL) for k, v in TOPICS.items()}
 
+# A question asking for a sum of money: a fee, a grant, a city's cash award ("能扣多少" and "how much
+# can we deduct" ask a rate, not a sum).
+ASKS_SUM = re.compile(
+    r"多少钱|多少元|几元|几块钱|多少万元|几万块|(?:奖金|补助|补贴|资助|奖励|费用?)(?:标准)?(?:是|有|能|一般|一共)?"
+    r"(?:多少钱|多少万|多少元)|"
+    r"\bhow much (?:money|cash|funding)\b|\bin (?:rmb|yuan)\b|"
+    r"\bhow much\b(?! of\b)[^?.!]{0,40}\b(?:fees?|grants?|bonus(?:es)?|rewards?|subsid(?:y|ies)|allowances?|stipends?|funding)\b|"
+    r"\b(?:fees?|grants?|bonus(?:es)?|rewards?|subsid(?:y|ies)|allowances?|stipends?|funding)\b[^?.!]{0,40}\bhow much\b(?! of\b)",
+    re.IGNORECASE,
+)
+
 _RATE = re.compile(
     r"比例|比率|税率|几成|百分之几|多少%|rate|percentage|what share|how high",
     re.IGNORECASE,

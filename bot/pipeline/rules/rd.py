@@ -9,7 +9,7 @@ from retrieval.metadata import doc_number_matches, find_doc_numbers
 
 from .. import quantities as qty
 from ..figures import money, pct
-from ..question import TOPIC_RES, Kind, Question
+from ..question import ASKS_SUM, TOPIC_RES, Kind, Question
 from .base import (
     Conclusion,
     basis_ref,
@@ -98,6 +98,9 @@ _NOT_THE_RATE = re.compile(
 )
 _ASKS_RATE = re.compile(r"比例|税率|多少|几成|rate|percent|%|how much|extra deduction|额外", re.IGNORECASE)
 _INTANGIBLE = r"摊销|无形资产|amorti|intangible"
+# the other additional deduction of the EIT law (wages of disabled staff, Art. 30(2)), not R&D
+_OTHER_ADDITIONAL = re.compile(r"残疾|disabled|disabilit", re.IGNORECASE)
+_RD = re.compile(r"研发|研究开发|R&D|research", re.IGNORECASE)
 
 
 def _as_amortisation(note: Text) -> Text:
@@ -112,8 +115,8 @@ def _as_amortisation(note: Text) -> Text:
 
 def asks_the_rate(q: Question) -> bool:
     """Whether the year's rate is what the question asks (or settles a "can we claim" question)."""
-    if _NOT_THE_RATE.search(q.asked):
-        return False
+    if _NOT_THE_RATE.search(q.asked) or ASKS_SUM.search(q.asked or q.text):
+        return False  # a condition, a procedure, a definition, or a sum of money (a city's subsidy)
     if q.kind in (Kind.RATE, Kind.AMOUNT, Kind.ELIGIBILITY) or _ASKS_RATE.search(q.asked):
         return True
     # a bare keyword query ("研发费用加计扣除？", "R&D super deduction") asks for the rule itself
@@ -168,7 +171,7 @@ def _track_notes(cat: Catalog, v: Verdict, facts: dict, year: int) -> list[Text]
 
 
 def rd_super_deduction(q: Question, cat: Catalog) -> Conclusion | None:
-    if "rd-super-deduction" not in q.topics:
+    if "rd-super-deduction" not in q.topics or _OTHER_ADDITIONAL.search(q.norm) and not _RD.search(q.norm):
         return None
     facts, said = _rd_facts(q)
     commissioned_rule = _commissioning(q)

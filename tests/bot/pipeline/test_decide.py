@@ -267,3 +267,14 @@ def test_the_cash_reward_tax_rule_does_not_answer_for_shares():
     d = decide(understand("科研人员获得的股权奖励要交个税吗？", today=TODAY), CATALOG)
     assert all(c.topic != "researcher-reward-income-tax" for c in d.conclusions)
     assert lead("科研人员拿到的成果转化现金奖励个税怎么算？").startswith("现金奖励减按50%")
+
+
+@pytest.mark.parametrize("question", [
+    "企业安置残疾人员，支付给残疾职工的工资能加计扣除多少？",  # the other additional deduction (EIT Law Art. 30(2))
+    "We employ disabled workers. Is there any extra tax deduction on their wages?",
+    "广州对企业研发投入给多少钱的补贴？",  # a city's subsidy: a sum the R&D rate does not answer
+    "How much cash subsidy does Guangzhou give for R&D spending?",
+])
+def test_the_rd_rate_does_not_answer_another_question(question):
+    d = decide(understand(question, today=TODAY), CATALOG)
+    assert all(c.topic != "rd-super-deduction" for c in d.conclusions), d.conclusions
