@@ -29,7 +29,7 @@ from .conversation import Conversation, Turn, context_for
 from .incentives import Catalog, evaluate, render_report
 from .llm import LLMAnswerer
 from .names import english_name
-from .pipeline.cite import lead_sentence, resolve, whole_sentence_of
+from .pipeline.cite import lead_sentence, lead_text_of, resolve, whole_sentence_of
 from .pipeline.compose import citations_for, compose_decided, group
 from .pipeline.coverage import Coverage, CoverageModel, asks_unstated_sum
 from .pipeline.decide import Decision, decide
@@ -224,7 +224,7 @@ class Answerer:
         if not groups:
             return self.refuse(q, ev)
         best = lead_sentence(sentences, ev.plan, q.text)
-        lead_text = whole_sentence_of(best)
+        lead_text = lead_text_of(best)
         best_cite = extractive.make_citation(best.hit, lead_text, ev.validity.get(best.hit.chunk.doc_id))
         lead = render.lead_line(best_cite, q.lang, self.glossary, yes_no=q.yes_no, question=q.text)
         seen_leads = {normalize(lead_text)}

@@ -202,6 +202,31 @@ def whole_sentence(text: str, start: int, end: int) -> str:
     return text[a:b].strip()
 
 
+# a list item's opening: (一) （二） 一、 1. ①
+_ITEM = re.compile(r"(?:[（(][一二三四五六七八九十0-9]+[)）]|[一二三四五六七八九十]+、|\d+[.、．]|[①-⑳])")
+
+
+def quote_text(text: str, start: int, end: int, limit: int = 400) -> str:
+    """The whole sentence of a span; one that introduces a list ("…并符合下列条件的企业：") with the
+    items that follow it, whole, as many as fit in ``limit`` characters (at least one), so a quote
+    never stops at the colon."""
+    sentence = whole_sentence(text, start, end)
+    if not sentence.endswith(("：", ":")):
+        return sentence
+    at = text.find(sentence)
+    if at < 0:
+        return sentence
+    out = sentence
+    for line in text[at + len(sentence):].split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        if not _ITEM.match(line) or (out != sentence and len(out) + len(line) > limit):
+            break
+        out += "\n" + line
+    return out
+
+
 def short_section(section: Sequence[str]) -> str:
     """Compact clause path for citations: "二、(一)2." or "第四章 第四十五条"."""
     parts = []
@@ -253,7 +278,7 @@ def select_quotes(
     for s in sentences:
         if len(chosen) >= max_quotes or s.score < 0.7 * top:
             break
-        key = normalize(whole_sentence(s.hit.chunk.text, s.start, s.end))
+        key = normalize(quote_text(s.hit.chunk.text, s.start, s.end))
         if key in seen_text:
             continue
         doc = s.hit.chunk.doc_id
@@ -269,7 +294,7 @@ def select_quotes(
             (s for s in chosen if s.hit.chunk.doc_id == doc),
             key=lambda s: (s.hit.chunk.ordinal, s.start),
         )
-        cites = tuple(make_citation(s.hit, whole_sentence(s.hit.chunk.text, s.start, s.end), validity.get(doc))
+        cites = tuple(make_citation(s.hit, quote_text(s.hit.chunk.text, s.start, s.end), validity.get(doc))
                       for s in mine)
         first = mine[0].hit.doc
         v = validity.get(doc) or Validity("in_force")

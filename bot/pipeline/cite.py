@@ -10,7 +10,7 @@ import unicodedata
 from collections.abc import Sequence
 
 from bot.answer_types import Citation
-from bot.extractive import Sentence, short_section, whole_sentence
+from bot.extractive import Sentence, quote_text, short_section, whole_sentence
 from bot.incentives import Basis
 from retrieval import lexical
 from retrieval.documents import Chunk, normalize
@@ -121,6 +121,12 @@ def resolve(snap: Snapshot, basis: Basis, about: str, fallback: str) -> Citation
 
 def whole_sentence_of(s: Sentence) -> str:
     return whole_sentence(s.hit.chunk.text, s.start, s.end)
+
+
+def lead_text_of(s: Sentence) -> str:
+    """The whole sentence an answer leads with; one introducing a list ("…符合下列条件的企业：")
+    with its items (``extractive.quote_text``)."""
+    return quote_text(s.hit.chunk.text, s.start, s.end)
 
 
 # "at least / 最少" is answered by a floor (不低于60分), "at most / 上限" by a cap (不超过500人)

@@ -53,3 +53,23 @@ def test_a_question_about_what_a_word_means_leads_with_its_definition():
     assert lead_sentence(sentences(RATE_100, OTHER_DEF), p, q).text == RATE_100
     asked = "制造业企业研发费用加计扣除比例是多少？"
     assert lead_sentence(sentences(RATE_100, DEFINES), p, asked).text == RATE_100
+
+
+ART_92 = ("第九十二条 所称符合条件的小型微利企业，是指从事国家非限制和禁止行业，并符合下列条件的企业：\n"
+          "(一)工业企业，年度应纳税所得额不超过30万元，从业人数不超过100人；\n"
+          "(二)其他企业，年度应纳税所得额不超过30万元，从业人数不超过80人。\n"
+          "第九十三条 另一条。")
+
+
+def test_a_quote_introducing_a_list_carries_its_items():
+    from bot.extractive import quote_text
+
+    at = ART_92.index("是指")
+    got = quote_text(ART_92, at, at + 2)
+    assert got.endswith("从业人数不超过80人。") and "(一)工业企业" in got and "第九十三条" not in got
+    # only whole items, as many as fit (at least one)
+    short = quote_text(ART_92, at, at + 2, limit=80)
+    assert short.endswith("从业人数不超过100人；") and "(二)" not in short
+    # a sentence that introduces nothing is quoted as it is
+    plain = "第二十八条 符合条件的小型微利企业，减按20％的税率征收企业所得税。"
+    assert quote_text(plain, 5, 8) == plain
