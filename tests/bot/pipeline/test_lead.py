@@ -73,3 +73,13 @@ def test_a_quote_introducing_a_list_carries_its_items():
     # a sentence that introduces nothing is quoted as it is
     plain = "第二十八条 符合条件的小型微利企业，减按20％的税率征收企业所得税。"
     assert quote_text(plain, 5, 8) == plain
+
+
+def test_a_sentence_that_only_refers_elsewhere_does_not_lead():
+    refers = ("二、企业享受研发费用加计扣除政策的其他政策口径和管理要求,按照《财政部 国家税务总局 科技部关于完善研究开发费用"
+              "税前加计扣除政策的通知》(财税〔2015〕119号)等文件相关规定执行。")
+    rule = "企业委托外部机构或个人进行研发活动所发生的费用,按照费用实际发生额的80%计入委托方研发费用并计算加计扣除。"
+    q = "委托研发怎么加计扣除？"
+    p = QueryPlan(text=q, lang="zh", terms=())
+    assert lead_sentence(sentences(refers, rule), p, q).text == rule
+    assert lead_sentence(sentences(refers), p, q).text == refers  # the only one there is still leads
