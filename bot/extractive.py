@@ -182,8 +182,11 @@ def score_sentences(
                 score -= 0.1 + 0.1 * min(len(norm) / 220 - 1, 2)
             if norm.endswith((":", "：")):  # "…是指：" only introduces the answer
                 score -= 0.25
-            if len(norm) < 40 and not re.search(r"[，,。；;：:、]", s.strip().rstrip("。")):
-                score *= 0.5  # a heading or a title line ("附件:…实施方案") states nothing
+            if len(norm) < 40 and not re.search(r"[，,。；;：:、]", s.strip().rstrip("。")) \
+                    and not (s.strip().endswith("。") and re.search(r"\d", norm)):
+                # a heading or a title line ("附件:…实施方案") states nothing; a short sentence
+                # stating a figure does ("第四条 企业所得税的税率为25％。")
+                score *= 0.5
             out.append(Sentence(rank, h, a, b, s.strip(), score * prior))
     out.sort(key=lambda s: (-s.score, s.hit_rank, s.start))
     return out

@@ -83,3 +83,17 @@ def test_a_sentence_that_only_refers_elsewhere_does_not_lead():
     p = QueryPlan(text=q, lang="zh", terms=())
     assert lead_sentence(sentences(refers, rule), p, q).text == rule
     assert lead_sentence(sentences(refers), p, q).text == refers  # the only one there is still leads
+
+
+def test_a_short_sentence_stating_a_figure_is_not_taken_for_a_heading():
+    from bot.extractive import score_sentences
+
+    text = "第四条 企业所得税的税率为25％。\n非居民企业取得本法第三条第三款规定的所得，适用企业所得税税率为20％。"
+    hit = SimpleNamespace(chunk=SimpleNamespace(text=text, section=("第一章 总则", "第四条")),
+                          doc=SimpleNamespace(meta=SimpleNamespace(title="中华人民共和国企业所得税法", doc_number="")),
+                          score=1.0, signals={})
+    q = "企业所得税的税率是多少？"
+    p = QueryPlan(text=q, lang="zh", terms=(("企业所得税", 1.0), ("税率", 1.0)), wants_number=True,
+                  number_kinds=("percent",))
+    best = score_sentences([hit], p, {"企业所得税": 1.0, "税率": 1.0})[0]  # type: ignore[list-item]
+    assert best.text.startswith("第四条 企业所得税的税率为25％")
