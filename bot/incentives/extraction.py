@@ -662,11 +662,20 @@ def _extract_numbers(s: str, facts: dict[str, FactValue], investor: bool, today:
     m = re.search(
         rf"成立(?:了|已|已经)?(?:不到|近|约|快)?{_NUM}\s*(?:多)?年"
         r"|(?<![\d.])(\d+(?:\.\d+)?)[- ]years?[- ]old\b"
-        r"|\b(?:founded|established|registered|incorporated|set up)\s+(\d+(?:\.\d+)?)\s+years?\s+ago\b",
+        r"|\b(?:founded|established|registered|incorporated|set up)\b[^.,;?]{0,30}?\b(\d+(?:\.\d+)?)\s+years?\s+ago\b",
         s,
         re.IGNORECASE,
     )
-    if m and (n := _first_number(m)) is not None and n <= 100:
+    months = re.search(
+        rf"成立(?:了|已|已经)?(?:不到|近|约|快|才|刚)?{_NUM}\s*个(?:多)?月"
+        r"|\b(?:founded|established|registered|incorporated|set up)\b[^.,;?]{0,30}?\b(\d+)\s+months?\s+ago\b"
+        r"|(?<![\d.])(\d+)[- ]months?[- ]old\b",
+        s,
+        re.IGNORECASE,
+    )
+    if months and (n := _first_number(months)) is not None and n < 120:
+        facts[age_fact] = tidy_number(round(n / 12, 2))  # "成立8个月": 0.67 years
+    elif m and (n := _first_number(m)) is not None and n <= 100:
         facts[age_fact] = tidy_number(n)
     else:
         m = re.search(

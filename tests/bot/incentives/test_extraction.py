@@ -250,3 +250,13 @@ def test_a_share_goes_to_the_nearer_label_not_to_a_later_rd_figure():
     facts = extract_facts("一家制造业企业（制造业收入占比90%）2021年费用化研发支出500万元，可以加计扣除多少？")
     assert facts["main_business_share"] == 90 and "rd_intensity" not in facts
     assert extract_facts("我们近三年研发费用占销售收入的比例为3.8%")["rd_intensity"] == 3.8
+
+
+@pytest.mark.parametrize(("text", "age"), [
+    ("公司成立8个月，能申请高新技术企业吗？", 0.67),
+    ("We registered our company 8 months ago. Can we apply for high-tech status?", 0.67),
+    ("We set up the firm 3 years ago; can we apply?", 3),
+    ("公司成立3年了", 3),
+])
+def test_company_age_in_months_or_with_words_between(text, age):
+    assert extract_facts(text, today=TODAY)["company_age_years"] == age
