@@ -44,6 +44,9 @@ def high_tech_enterprise(q: Question, cat: Catalog) -> Conclusion | None:
     if "high-tech-enterprise" not in q.topics:
         return None
     facts = dict(q.facts)
+    if facts.get("is_high_tech") is True and len(q.topics) > 1 \
+            and not re.search(r"税率|15%|rate|所得税|income tax", q.asked or q.text, re.IGNORECASE):
+        return None  # they hold the status already and ask about something else (a tech-SME's scoring)
     s = q.situation
     year = q.year_or_now
     entry = cat.get("high-tech-enterprise")
@@ -207,6 +210,9 @@ def _size_facts(q: Question, facts: dict) -> dict:
     return facts
 
 
+_ASKS_SCORING = re.compile(r"评分|打分|评价|得分|分数|测评|\bscor|\bpoints?\b|evaluation|assessment|go through", re.IGNORECASE)
+
+
 def tech_sme(q: Question, cat: Catalog) -> Conclusion | None:
     if "tech-sme" not in q.topics or "rd-super-deduction" in q.topics and q.kind is not Kind.ELIGIBILITY:
         return None
@@ -216,4 +222,12 @@ def tech_sme(q: Question, cat: Catalog) -> Conclusion | None:
     if m and "tech_staff_share" not in facts:
         facts["tech_staff_share"] = float(m.group(1) or m.group(2))
     facts.setdefault("is_tech_sme", False)
+    if facts.get("is_high_tech") is True and _ASKS_SCORING.search(q.asked or q.text):
+        prov = next((p for p in cat.get("tech-sme").provisions if p.id == "direct-confirmation"), None)
+        if prov is not None:  # "we hold a high-tech certificate: do we still need the scoring?"
+            return Conclusion(
+                "tech-sme",
+                text("不需要评分：" + prov.text.zh, "No scoring needed: " + prov.text.en),
+                "no" if q.yes_no else None, (), prov.basis, about="可直接确认符合科技型中小企业条件",
+                unconfirmed=any(b.unconfirmed for b in prov.basis))
     return eligibility_only(q, cat, "tech-sme", facts)

@@ -278,3 +278,13 @@ def test_the_cash_reward_tax_rule_does_not_answer_for_shares():
 def test_the_rd_rate_does_not_answer_another_question(question):
     d = decide(understand(question, today=TODAY), CATALOG)
     assert all(c.topic != "rd-super-deduction" for c in d.conclusions), d.conclusions
+
+
+def test_a_high_tech_certificate_qualifies_a_tech_sme_without_scoring():
+    for q in ("我们有高新技术企业证书，还要参加科技型中小企业评价打分吗？",
+              "our company already holds a valid high-tech enterprise certificate. do we still have to go through "
+              "the scoring to count as a tech-based SME?"):
+        d = decide(understand(q, today=TODAY), CATALOG)
+        assert [c.topic for c in d.conclusions] == ["tech-sme"], d.conclusions  # not "HNTE conditions met"
+        c = d.conclusions[0]
+        assert c.text.zh.startswith("不需要评分") and c.text.en.startswith("No scoring needed") and c.unconfirmed
