@@ -18,6 +18,8 @@ from retrieval.index import Snapshot
 from retrieval.metadata import doc_number_matches
 from retrieval.search import QueryPlan, number_match
 
+from .question import ASKS_MEANING
+
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 
 
@@ -141,9 +143,7 @@ _BOUNDS = (
 _REFERRAL = re.compile(r"(?:按照|依照|参照)《[^》]+》.{0,200}(?:规定)?执行。?$")
 
 
-# a question about what a word means, and a clause defining a word ("本条所称制造业企业,是指…")
-_ASKS_MEANING = re.compile(r"才算|算是|什么是|是指|定义|啥样的|什么样的|what counts as|\bcounts? as an? |"
-                           r"what is meant|definition|defined as|qualif(?:y|ies) as", re.IGNORECASE)
+# a clause defining a word ("本条所称制造业企业,是指…"), which answers a question about what it means
 _DEFINITION = re.compile(r"所称([^，,。；;“”]{2,40}?)[，,]?是指")
 
 
@@ -167,7 +167,7 @@ def lead_sentence(sentences: Sequence[Sentence], plan: QueryPlan, question: str)
     # a sentence that only sends the reader to other documents ("…按照《…》等文件相关规定执行") does
     # not lead when another one says something
     pool = [x for x in pool if not _REFERRAL.search(normalize(whole_sentence_of(x)))] or pool
-    if _ASKS_MEANING.search(question):
+    if ASKS_MEANING.search(question):
         # "啥样的企业才算制造业企业": the sentence saying what the asked word means, if one is found
         words = [*plan.expansions, *(t for t, _ in plan.terms)]
         defining = [x for x in sentences[:6] if _defines(whole_sentence_of(x), normalize(question), words)]

@@ -54,6 +54,11 @@ TOPICS: dict[str, str] = {
 }
 TOPIC_RES = {k: re.compile(v, re.IGNORECASE | re.DOTALL) for k, v in TOPICS.items()}
 
+# A question asking what a word means ("啥样的企业才算制造业企业", "制造业企业是咋界定的", "what counts as
+# a manufacturer"): the definition answers it, not a rate.
+ASKS_MEANING = re.compile(r"才算|算是|什么是|是指|指的是|指什么|定义|界定|含义|啥样的|什么样的|哪类企业|what counts as|"
+                          r"\bcounts? as an? |what is meant|definition|defined|qualif(?:y|ies) as", re.IGNORECASE)
+
 # A question asking for a sum of money: a fee, a grant, a city's cash award ("能扣多少" and "how much
 # can we deduct" ask a rate, not a sum).
 ASKS_SUM = re.compile(

@@ -9,7 +9,7 @@ from retrieval.metadata import doc_number_matches, find_doc_numbers
 
 from .. import quantities as qty
 from ..figures import money, pct
-from ..question import ASKS_SUM, TOPIC_RES, Kind, Question
+from ..question import ASKS_MEANING, ASKS_SUM, TOPIC_RES, Kind, Question
 from .base import (
     Conclusion,
     basis_ref,
@@ -86,9 +86,6 @@ def _rd_facts(q: Question) -> tuple[dict, list[Text]]:
 # manufacturing share of revenue, a start-up's R&D ratio), a procedure (prepayment, filing), the
 # papers to keep, or how to judge something — the clauses answer those, not the year's rate
 _NOT_THE_RATE = re.compile(
-    # what a word means ("啥样的企业才算制造业企业", "what counts as a manufacturer"): the definition
-    r"才算|算是|什么是|是指|定义|啥样的|什么样的|哪类企业|what counts as|counts? as an? |what is meant|definition|"
-    r"defined as|qualif(?:y|ies) as|"
     r"占比?.{0,10}(?:多少|几成)|要达到|需达到|达到多少|what share of (?:total )?(?:revenue|income|sales)|"
     r"share of (?:total )?(?:revenue|income|sales) (?:must|has to|should|needs?)|how much of (?:total |its |the )?"
     r"(?:revenue|income|sales)|预缴|季度|prepay|quarter|资料|凭证|发票|invoice|paperwork|documents? (?:do|must|should)|"
@@ -115,8 +112,8 @@ def _as_amortisation(note: Text) -> Text:
 
 def asks_the_rate(q: Question) -> bool:
     """Whether the year's rate is what the question asks (or settles a "can we claim" question)."""
-    if _NOT_THE_RATE.search(q.asked) or ASKS_SUM.search(q.asked or q.text):
-        return False  # a condition, a procedure, a definition, or a sum of money (a city's subsidy)
+    if _NOT_THE_RATE.search(q.asked) or ASKS_MEANING.search(q.asked) or ASKS_SUM.search(q.asked or q.text):
+        return False  # a condition, a procedure, what a word means, or a sum of money (a city's subsidy)
     if q.kind in (Kind.RATE, Kind.AMOUNT, Kind.ELIGIBILITY) or _ASKS_RATE.search(q.asked):
         return True
     # a bare keyword query ("研发费用加计扣除？", "R&D super deduction") asks for the rule itself

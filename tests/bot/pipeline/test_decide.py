@@ -243,7 +243,8 @@ def test_a_named_document_is_answered_with_its_own_rate_and_period():
 
 
 def test_what_a_word_means_is_not_answered_with_the_rate():
-    for q in ("制造业企业100%加计扣除，啥样的企业才算制造业企业", "What counts as a manufacturing enterprise for the R&D deduction?"):
+    for q in ("制造业企业100%加计扣除，啥样的企业才算制造业企业", "制造业企业享受100%加计扣除，制造业企业是咋界定的？",
+              "What counts as a manufacturing enterprise for the R&D deduction?"):
         assert not decide(understand(q, today=TODAY), CATALOG).decided, q
 
 
