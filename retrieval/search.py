@@ -146,13 +146,14 @@ _NUMBER_KINDS = {
         re.compile(r"(?<![\d.])\d+(?:\.\d+)?\s*分(?![之别配期摊钟])"),
     ),
     "duration": (
-        re.compile(r"多久|多长|几年|期限|\bhow long\b|\bperiod\b|\byears?\b", re.I),
+        re.compile(r"多久|多长|几年|期限|最晚|最迟|截止|\bhow long\b|\bperiod\b|\byears?\b|\bdeadline\b|\bby when\b",
+                   re.I),
         re.compile(r"(?<![0-9])[0-9]{1,2}\s*(?:年|个月|日内|天)|[一二三四五六七八九十两]+(?:年|个月)"),
     ),
 }
 _ALIAS_WEIGHT = 0.8  # a corpus term searched for an everyday word of the question
 _QUANTITY = re.compile(
-    r"多少|几[家个项年次人倍]|多久|多长|比例|比率|税率|上限|下限|最低|最高|"
+    r"多少|几[家个项年次人倍]|多久|多长|比例|比率|税率|上限|下限|最低|最高|最晚|最迟|截止|\bdeadline\b|"
     r"\bhow (?:many|much|long)\b|\b(?:rate|percentage|percent|ratio|share|amount|minimum|maximum)\b",
     re.IGNORECASE,
 )

@@ -217,3 +217,10 @@ def test_everyday_english_is_told_from_rare_words() -> None:
     assert d.gloss_count("small") == EVERYDAY_GLOSSES and d.everyday("small")
     assert d.gloss_count("tendering") == 1 and not d.everyday("tendering")
     assert d.gloss_count("unknownword") == 0 and not d.everyday("unknownword")
+
+
+@pytest.mark.parametrize("question", ["企业所得税年度汇算清缴最晚啥时候", "汇算清缴截止到啥时候？",
+                                      "deadline for the annual enterprise income tax settlement?"])
+def test_a_deadline_asks_for_a_period(question) -> None:
+    plan = Searcher(_NoIndex(), Glossary.empty()).plan(question)
+    assert plan.wants_number and "duration" in plan.number_kinds
