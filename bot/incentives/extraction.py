@@ -623,6 +623,10 @@ _MONEY = (
 _HOW_MUCH = r"(?:为|是|约|大约|达到|达|有|共|不到|不超过|超过|约有|大约有)?"
 
 
+# words between "registered" and "… years ago" that are not about the company ("registered a patent")
+_NOT_A_RIGHT = r"(?:(?!patent|trademark|copyright|software|contract|design)[^.,;?])"
+
+
 def _extract_numbers(s: str, facts: dict[str, FactValue], investor: bool, today: date) -> None:
     prefix = "investee_" if investor else ""
     m = re.search(
@@ -662,13 +666,13 @@ def _extract_numbers(s: str, facts: dict[str, FactValue], investor: bool, today:
     m = re.search(
         rf"成立(?:了|已|已经)?(?:不到|近|约|快)?{_NUM}\s*(?:多)?年"
         r"|(?<![\d.])(\d+(?:\.\d+)?)[- ]years?[- ]old\b"
-        r"|\b(?:founded|established|registered|incorporated|set up)\b[^.,;?]{0,30}?\b(\d+(?:\.\d+)?)\s+years?\s+ago\b",
+        r"|\b(?:founded|established|registered|incorporated|set up)\b" + _NOT_A_RIGHT + r"{0,30}?\b(\d+(?:\.\d+)?)\s+years?\s+ago\b",
         s,
         re.IGNORECASE,
     )
     months = re.search(
         rf"成立(?:了|已|已经)?(?:不到|近|约|快|才|刚)?{_NUM}\s*个(?:多)?月"
-        r"|\b(?:founded|established|registered|incorporated|set up)\b[^.,;?]{0,30}?\b(\d+)\s+months?\s+ago\b"
+        r"|\b(?:founded|established|registered|incorporated|set up)\b" + _NOT_A_RIGHT + r"{0,30}?\b(\d+)\s+months?\s+ago\b"
         r"|(?<![\d.])(\d+)[- ]months?[- ]old\b",
         s,
         re.IGNORECASE,

@@ -260,3 +260,8 @@ def test_a_share_goes_to_the_nearer_label_not_to_a_later_rd_figure():
 ])
 def test_company_age_in_months_or_with_words_between(text, age):
     assert extract_facts(text, today=TODAY)["company_age_years"] == age
+
+
+def test_a_right_registered_years_ago_is_not_the_company_age():
+    assert "company_age_years" not in extract_facts("We registered a patent 8 months ago.", today=TODAY)
+    assert "company_age_years" not in extract_facts("We registered our trademark 3 years ago.", today=TODAY)
