@@ -233,7 +233,7 @@ class Answerer:
             if normalize(text) not in seen_leads:
                 seen_leads.add(normalize(text))
                 cite = extractive.make_citation(part.hit, text, ev.validity.get(part.hit.chunk.doc_id))
-                lead += "\n" + render.lead_line(cite, q.lang, self.glossary, yes_no=False, question=part.hit and q.text)
+                lead += "\n" + render.lead_line(cite, q.lang, self.glossary, yes_no=False, question=q.text)
         citations = tuple(c for g in groups for c in g.citations)
         answer = Answer(
             text="",

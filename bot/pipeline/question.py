@@ -128,7 +128,8 @@ class Question:
 
     @property
     def asked(self) -> str:
-        """The sentences that ask, without the facts stated before them."""
+        """The sentences that ask, without the facts stated before them (the whole question when
+        no sentence ends in a question mark, so never empty)."""
         return " ".join(self.sub_questions)
 
     def asks(self, pattern: str) -> bool:
@@ -143,9 +144,8 @@ def written_language(text: str) -> str:
     return detect_language(text)
 
 
-# Taxes and regimes no catalog incentive concerns: a question about one of them ("技术转让收入能否免征
-# 增值税") is not decided by the income-tax rule whose words it shares
-# another tax named in the question takes it away from the income-tax rules it shares words with
+# Another tax named in the question ("技术转让收入能否免征增值税") takes it away from the income-tax
+# rules it shares words with
 OTHER_TAXES = re.compile(
     r"增值税|\bVAT\b|value[- ]added tax|印花税|stamp duty|消费税|consumption tax|关税|customs dut|房产税|"
     r"土地增值税|城镇土地使用税|出口退税|export (?:tax )?rebate",

@@ -45,7 +45,7 @@ def high_tech_enterprise(q: Question, cat: Catalog) -> Conclusion | None:
         return None
     facts = dict(q.facts)
     if facts.get("is_high_tech") is True and len(q.topics) > 1 \
-            and not re.search(r"税率|15%|rate|所得税|income tax", q.asked or q.text, re.IGNORECASE):
+            and not re.search(r"税率|15%|rate|所得税|income tax", q.asked, re.IGNORECASE):
         return None  # they hold the status already and ask about something else (a tech-SME's scoring)
     s = q.situation
     year = q.year_or_now
@@ -222,7 +222,7 @@ def tech_sme(q: Question, cat: Catalog) -> Conclusion | None:
     if m and "tech_staff_share" not in facts:
         facts["tech_staff_share"] = float(m.group(1) or m.group(2))
     facts.setdefault("is_tech_sme", False)
-    if facts.get("is_high_tech") is True and _ASKS_SCORING.search(q.asked or q.text):
+    if facts.get("is_high_tech") is True and _ASKS_SCORING.search(q.asked):
         prov = next((p for p in cat.get("tech-sme").provisions if p.id == "direct-confirmation"), None)
         if prov is not None:  # "we hold a high-tech certificate: do we still need the scoring?"
             return Conclusion(

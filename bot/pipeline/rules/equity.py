@@ -36,7 +36,7 @@ def equity_deferral(q: Question, cat: Catalog) -> Conclusion | None:
     else:
         en = en[:1].upper() + en[1:]
     basis = tuple(b.basis)
-    if _ASKS_CONDITIONS.search(q.asked or q.text):
+    if _ASKS_CONDITIONS.search(q.asked):
         needs = [c for c in entry.conditions if c.test.fact not in _SCOPE]
         zh += "条件：" + "".join(f"（{i}）{c.reason_failed.zh}" for i, c in enumerate(needs, 1))
         en += " Conditions: " + " ".join(f"({i}) {c.reason_failed.en}" for i, c in enumerate(needs, 1))

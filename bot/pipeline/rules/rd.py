@@ -112,7 +112,7 @@ def _as_amortisation(note: Text) -> Text:
 
 def asks_the_rate(q: Question) -> bool:
     """Whether the year's rate is what the question asks (or settles a "can we claim" question)."""
-    if _NOT_THE_RATE.search(q.asked) or ASKS_MEANING.search(q.asked) or ASKS_SUM.search(q.asked or q.text):
+    if _NOT_THE_RATE.search(q.asked) or ASKS_MEANING.search(q.asked) or ASKS_SUM.search(q.asked):
         return False  # a condition, a procedure, what a word means, or a sum of money (a city's subsidy)
     if q.kind in (Kind.RATE, Kind.AMOUNT, Kind.ELIGIBILITY) or _ASKS_RATE.search(q.asked):
         return True
