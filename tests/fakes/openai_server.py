@@ -367,7 +367,10 @@ class _Server(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], fake: FakeOpenAI) -> None:
         self.fake = fake
-        self._connections: dict[socket.socket, threading.Thread] = {}
+        self._connections: set[socket.socket] = set()
+        # every handler thread still running: a thread leaves `_connections` in
+        # shutdown_request() a moment before it ends, so join() needs its own list
+        self._handlers: list[threading.Thread] = []
         self._connections_lock = threading.Lock()
         super().__init__(address, _Handler)
 
@@ -379,12 +382,14 @@ class _Server(ThreadingHTTPServer):
             daemon=True,
         )
         with self._connections_lock:
-            self._connections[request] = thread
+            self._connections.add(request)
+            self._handlers = [t for t in self._handlers if t.is_alive()]
+            self._handlers.append(thread)
         thread.start()
 
     def shutdown_request(self, request: Any) -> None:
         with self._connections_lock:
-            self._connections.pop(request, None)
+            self._connections.discard(request)
         super().shutdown_request(request)
 
     def close_connections(self) -> None:
@@ -396,7 +401,7 @@ class _Server(ThreadingHTTPServer):
 
     def join_handlers(self, timeout: float) -> None:
         with self._connections_lock:
-            threads = list(self._connections.values())
+            threads = list(self._handlers)
         for thread in threads:
             thread.join(timeout)
 
