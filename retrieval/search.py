@@ -134,7 +134,9 @@ _NUMBER_KINDS = {
         re.compile(r"\d+(?:\.\d+)?\s*[%％‰]|百分之[一二三四五六七八九十百]+|[一二三四五六七八九十]成"),
     ),
     "money": (
-        re.compile(r"多少钱|金额|奖金|数额|额度|元|\b(?:amount|bonus|how much money|yuan|rmb)\b", re.I),
+        re.compile(r"多少钱|金额|奖金|数额|额度|元|\b(?:amount|bonus|how much money|yuan|rmb)\b|"
+                   r"\bhow much\b(?! of\b)(?=.*\b(?:income|profit|revenue|turnover)\b)",
+                   re.I),
         re.compile(r"[0-9０-９,.]+\s*(?:万|亿)?元|[一二三四五六七八九十百千万亿]+元"),
     ),
     "count": (
@@ -146,7 +148,10 @@ _NUMBER_KINDS = {
         re.compile(r"(?<![\d.])\d+(?:\.\d+)?\s*分(?![之别配期摊钟])"),
     ),
     "duration": (
-        re.compile(r"多久|多长|几年|期限|最晚|最迟|截止|\bhow long\b|\bperiod\b|\byears?\b|\bdeadline\b|\bby when\b",
+        # "years", but not a year that only dates or divides ("per year", "last year", "tax year")
+        re.compile(r"多久|多长|几年|期限|最晚|最迟|截止|\bhow long\b|\bperiod\b|\bdeadline\b|\bby when\b|"
+                   r"(?<!\bper )(?<!\ba )(?<!\beach )(?<!\bevery )(?<!\bthis )(?<!\blast )(?<!\bnext )"
+                   r"(?<!\btax )(?<!\bfiscal )(?<!\bthat )\byears?\b",
                    re.I),
         re.compile(r"(?<![0-9])[0-9]{1,2}\s*(?:年|个月|日内|天)|[一二三四五六七八九十两]+(?:年|个月)"),
     ),
@@ -228,6 +233,16 @@ _CONTRACTIONS = (
     (re.compile(r"(?i)(?<=[a-z])n[’']t\b"), " not"),
     (re.compile(r"(?i)(?<=[a-z])[’'](?:re|ve|ll|d|m)\b"), ""),
 )
+
+
+# Spellings of one word that the glossary writes one way ("hi-tech" → "high-tech").
+_SPELLINGS = ((re.compile(r"(?i)\bhi[- ]?tech\b"), "high-tech"),)
+
+
+def _respelled(text: str) -> str:
+    for pattern, repl in _SPELLINGS:
+        text = pattern.sub(repl, text)
+    return text
 
 
 def _expand_contractions(text: str) -> str:
@@ -380,7 +395,7 @@ class Searcher:
             terms[tok] = max(terms.get(tok, 0.0), w)
 
         if lang == "en":
-            query = _sino(self._correct(query))
+            query = _sino(self._correct(_respelled(query)))
         expansions: list[str] = []
         phrases: dict[str, float] = {}
         untranslated: tuple[str, ...] = ()

@@ -224,3 +224,23 @@ def test_everyday_english_is_told_from_rare_words() -> None:
 def test_a_deadline_asks_for_a_period(question) -> None:
     plan = Searcher(_NoIndex(), Glossary.empty()).plan(question)
     assert plan.wants_number and "duration" in plan.number_kinds
+
+
+@pytest.mark.parametrize(("question", "kinds"), [
+    # "per year" divides an amount, it does not ask how long: the sum of income is what is asked
+    ("How much technology transfer income is tax free per year for a resident company?", ("money",)),
+    ("What was the deduction rate last year?", ("percent",)),
+    ("How many years can a loss be carried forward?", ("count", "duration")),
+    # "how much of" asks for a share, not a sum
+    ("how much of total revenue has to come from the main business?", ()),
+])
+def test_the_kind_of_figure_asked(question, kinds) -> None:
+    plan = Searcher(_NoIndex(), Glossary.empty()).plan(question)
+    assert plan.number_kinds == kinds
+
+
+@pytest.mark.parametrize("spelling", ["hi-tech", "Hi-Tech", "hitech", "hi tech"])
+def test_hi_tech_is_searched_as_the_glossary_writes_it(spelling) -> None:
+    g = Glossary([Term(("取消其高新技术企业资格",), ("lose its high-tech status",), "concept")])
+    plan = Searcher(_NoIndex(), g).plan(f"can a company lose its {spelling} status for a missing report?")
+    assert "取消其高新技术企业资格" in plan.expansions
