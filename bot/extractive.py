@@ -168,6 +168,9 @@ def score_sentences(
             cov = coverage(norm, own)
             if cov == 0:
                 continue
+            stem = list_stem(text, s.strip())[0]
+            if stem:  # a list item says what its list's introducing sentence says it is for
+                cov = coverage(normalize(stem) + norm, own)
             bare = re.sub(r"^附件\d*[:：]?", "", norm)
             if norm in skip or bare in skip or (len(bare) >= 8 and any(bare in k for k in skip)):
                 continue  # a title, heading or document number repeated in the text is no answer
@@ -215,7 +218,7 @@ def quote_text(text: str, start: int, end: int, limit: int = 400) -> str:
     never stops at the colon."""
     sentence = whole_sentence(text, start, end)
     if not sentence.endswith(("：", ":")):
-        return sentence
+        return _with_stem(text, sentence)
     at = text.find(sentence)
     if at < 0:
         return sentence
@@ -228,6 +231,41 @@ def quote_text(text: str, start: int, end: int, limit: int = 400) -> str:
             break
         out += "\n" + line
     return out
+
+
+_STEM_LIMIT = 200
+
+
+def list_stem(text: str, sentence: str) -> tuple[str, bool]:
+    """For a list item of ``text`` ("(三)累计两年未填报年度发展情况报表的。"), the sentence
+    introducing its list ("…有下列行为之一的，由认定机构取消其高新技术企业资格："), which says what
+    the item is for, and whether other items stand between them; ("", False) for anything else."""
+    if not _ITEM.match(sentence):
+        return "", False
+    at = text.find(sentence)
+    if at <= 0:
+        return "", False
+    skipped = False
+    for line in reversed(text[:at].split("\n")):
+        line = line.strip()
+        if not line:
+            continue
+        if line.endswith(("：", ":")):
+            stem = whole_sentence(line, len(line) - 1, len(line))
+            return (stem, skipped) if len(stem) <= _STEM_LIMIT else ("", False)
+        if not _ITEM.match(line):
+            return "", False
+        skipped = True
+    return "", False
+
+
+def _with_stem(text: str, sentence: str) -> str:
+    """A list item quoted with the sentence introducing its list; "……" marks the items left
+    out between them. Anything else is returned as it is."""
+    stem, skipped = list_stem(text, sentence)
+    if not stem:
+        return sentence
+    return f"{stem}\n{'……' + chr(10) if skipped else ''}{sentence}"
 
 
 def short_section(section: Sequence[str]) -> str:
@@ -264,6 +302,28 @@ def make_citation(hit: Hit, quote: str, validity: Validity | None) -> Citation:
     )
 
 
+def _merge_items(quotes: list[tuple[Hit, str]]) -> list[tuple[Hit, str]]:
+    """Quotes of one clause's list items that each carry the list's introducing sentence
+    (``_with_stem``), or that follow a quote of that sentence with its items, become one quote:
+    the sentence once, then the items in order ("……" where items are left out)."""
+    out: list[tuple[Hit, str]] = []
+    for hit, quote in quotes:
+        if out and out[-1][0].chunk.id == hit.chunk.id:
+            last = out[-1][1]
+            stem = last.split("\n", 1)[0]
+            if stem.endswith(("：", ":")) and quote.startswith(stem + "\n"):
+                items = quote[len(stem) + 1:].removeprefix("……\n")
+                if items not in last:
+                    text = hit.chunk.text
+                    tail = last.rsplit("\n", 1)[-1]
+                    gap = text[text.find(tail) + len(tail):text.find(items)] if tail in text else "x"
+                    joined = "\n" if gap.strip() == "" else "\n……\n"
+                    out[-1] = (out[-1][0], last + joined + items)
+                continue
+        out.append((hit, quote))
+    return out
+
+
 def select_quotes(
     sentences: Sequence[Sentence],
     validity: Mapping[str, Validity],
@@ -297,8 +357,8 @@ def select_quotes(
             (s for s in chosen if s.hit.chunk.doc_id == doc),
             key=lambda s: (s.hit.chunk.ordinal, s.start),
         )
-        cites = tuple(make_citation(s.hit, quote_text(s.hit.chunk.text, s.start, s.end), validity.get(doc))
-                      for s in mine)
+        quotes = _merge_items([(s.hit, quote_text(s.hit.chunk.text, s.start, s.end)) for s in mine])
+        cites = tuple(make_citation(hit, quote, validity.get(doc)) for hit, quote in quotes)
         first = mine[0].hit.doc
         v = validity.get(doc) or Validity("in_force")
         groups.append(

@@ -75,6 +75,58 @@ def test_a_quote_introducing_a_list_carries_its_items():
     assert quote_text(plain, 5, 8) == plain
 
 
+ART_19 = ("第十九条 已认定的高新技术企业有下列行为之一的,由认定机构取消其高新技术企业资格:\n"
+          "(一)在申请认定过程中存在严重弄虚作假行为的;\n"
+          "(二)发生重大安全、重大质量事故或有严重环境违法行为的;\n"
+          "(三)未按期报告与认定条件有关重大变化情况,或累计两年未填报年度发展情况报表的。\n"
+          "对被取消高新技术企业资格的企业,由认定机构通知税务机关追缴其已享受的税收优惠。")
+
+
+def test_a_quoted_list_item_carries_the_sentence_introducing_its_list():
+    from bot.extractive import quote_text
+
+    stem = "第十九条 已认定的高新技术企业有下列行为之一的,由认定机构取消其高新技术企业资格:"
+    at = ART_19.index("累计两年")
+    # what the item is for (losing the status) comes with it; the items between are elided
+    assert quote_text(ART_19, at, at + 4) == (
+        f"{stem}\n……\n(三)未按期报告与认定条件有关重大变化情况,或累计两年未填报年度发展情况报表的。")
+    at = ART_19.index("严重弄虚")
+    assert quote_text(ART_19, at, at + 4) == f"{stem}\n(一)在申请认定过程中存在严重弄虚作假行为的;"
+    # a sentence after the list, or an item whose list has no introducing sentence, is as it is
+    at = ART_19.index("追缴")
+    assert quote_text(ART_19, at, at + 2) == "对被取消高新技术企业资格的企业,由认定机构通知税务机关追缴其已享受的税收优惠。"
+    items = "(一)第一项。\n(二)第二项说的话。"
+    assert quote_text(items, items.index("第二项"), items.index("第二项") + 3) == "(二)第二项说的话。"
+
+
+def test_items_of_one_list_are_quoted_once_under_their_introducing_sentence():
+    from bot.extractive import _merge_items, quote_text
+
+    hit = SimpleNamespace(chunk=SimpleNamespace(id="c19", text=ART_19))
+    other = SimpleNamespace(chunk=SimpleNamespace(id="c20", text=ART_19))
+
+    def quoted(word: str) -> str:
+        at = ART_19.index(word)
+        return quote_text(ART_19, at, at + 2)
+
+    stem = "第十九条 已认定的高新技术企业有下列行为之一的,由认定机构取消其高新技术企业资格:"
+    merged = _merge_items([(hit, quoted("弄虚")), (hit, quoted("累计两年")), (hit, quoted("追缴"))])
+    assert [q for _, q in merged] == [
+        f"{stem}\n(一)在申请认定过程中存在严重弄虚作假行为的;\n……\n"
+        "(三)未按期报告与认定条件有关重大变化情况,或累计两年未填报年度发展情况报表的。",
+        "对被取消高新技术企业资格的企业,由认定机构通知税务机关追缴其已享受的税收优惠。",
+    ]
+    # neighbouring items join without an ellipsis; an item already quoted with its list is not repeated
+    merged = _merge_items([(hit, quoted("弄虚")), (hit, quoted("重大质量"))])
+    assert [q for _, q in merged] == [f"{stem}\n(一)在申请认定过程中存在严重弄虚作假行为的;\n"
+                                      "(二)发生重大安全、重大质量事故或有严重环境违法行为的;"]
+    at = ART_19.index("有下列行为")
+    whole = quote_text(ART_19, at, at + 2)
+    assert [q for _, q in _merge_items([(hit, whole), (hit, quoted("重大质量"))])] == [whole]
+    # quotes of another clause stay apart
+    assert len(_merge_items([(hit, quoted("弄虚")), (other, quoted("重大质量"))])) == 2
+
+
 def test_a_sentence_that_only_refers_elsewhere_does_not_lead():
     refers = ("二、企业享受研发费用加计扣除政策的其他政策口径和管理要求,按照《财政部 国家税务总局 科技部关于完善研究开发费用"
               "税前加计扣除政策的通知》(财税〔2015〕119号)等文件相关规定执行。")
