@@ -141,7 +141,9 @@ _NUMBER_KINDS = {
     ),
     "count": (
         re.compile(r"几[家个项所座批]|多少[家个项所座批]|\bhow many\b", re.I),
-        re.compile(r"(?<![0-9])[0-9０-９]{1,4}\s*[家个项所座批]|[一二三四五六七八九十两]+[家个项所座批]"),
+        # things and people counted ("8000家", "200人"); not months ("36个月")
+        re.compile(r"(?<![0-9])[0-9０-９]{1,4}\s*(?:[家个项所座批](?!月)|[人名](?![民员]))|"
+                   r"[一二三四五六七八九十两]+[家个项所座批](?!月)"),
     ),
     "score": (
         re.compile(r"多少分|几分|分数|\bscore\b|\bpoints\b", re.I),

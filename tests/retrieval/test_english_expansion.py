@@ -244,3 +244,14 @@ def test_hi_tech_is_searched_as_the_glossary_writes_it(spelling) -> None:
     g = Glossary([Term(("取消其高新技术企业资格",), ("lose its high-tech status",), "concept")])
     plan = Searcher(_NoIndex(), g).plan(f"can a company lose its {spelling} status for a missing report?")
     assert "取消其高新技术企业资格" in plan.expansions
+
+
+def test_a_how_many_question_is_answered_by_people_or_things_counted_not_by_months() -> None:
+    from retrieval.search import number_match
+
+    plan = Searcher(_NoIndex(), Glossary.empty()).plan("how many staff can the start-up have?")
+    assert plan.number_kinds == ("count",)
+    assert number_match(plan, "2.接受投资时,从业人数不超过200人,其中具有大学本科以上学历的从业人数不低于30%;") == 1.0
+    assert number_match(plan, "东北三省高新技术企业达到8000家") == 1.0
+    assert number_match(plan, "可自注销清算之日起36个月内抵扣") == 0.0
+    assert number_match(plan, "天使投资个人投资多个初创科技型企业的") == 0.0
