@@ -157,11 +157,20 @@ _NUMBER_KINDS = {
                    re.I),
         re.compile(r"(?<![0-9])[0-9]{1,2}\s*(?:年|个月|日内|天)|[一二三四五六七八九十两]+(?:年|个月)"),
     ),
+    "date": (  # "when did it come into force": a month or a day ("2018年底" dates nothing)
+        # (in English only as the question's first ask: "Which agencies …, and on what date …"
+        # asks for the agencies first)
+        re.compile(r"什么时候|何时|哪天|哪一天|哪年|哪一年|几月|几号|"
+                   r"^\s*(?:since |from |on |in )?(?:when (?:did|does|do|was|is|will)\b|(?:what|which) (?:date|day|year)\b)",
+                   re.I),
+        re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}-\d{1,2}-\d{1,2}"),
+    ),
 }
 _ALIAS_WEIGHT = 0.8  # a corpus term searched for an everyday word of the question
 _QUANTITY = re.compile(
     r"多少|几[家个项年次人倍]|多久|多长|比例|比率|税率|上限|下限|最低|最高|最晚|最迟|截止|\bdeadline\b|"
-    r"\bhow (?:many|much|long)\b|\b(?:rate|percentage|percent|ratio|share|amount|minimum|maximum)\b",
+    r"\bhow (?:many|much|long)\b|\b(?:rate|percentage|percent|ratio|share|amount|minimum|maximum)\b|"
+    + _NUMBER_KINDS["date"][0].pattern,
     re.IGNORECASE,
 )
 # Words that name the kind of answer ("the 比例 is how much") rather than the topic.

@@ -255,3 +255,25 @@ def test_a_how_many_question_is_answered_by_people_or_things_counted_not_by_mont
     assert number_match(plan, "东北三省高新技术企业达到8000家") == 1.0
     assert number_match(plan, "可自注销清算之日起36个月内抵扣") == 0.0
     assert number_match(plan, "天使投资个人投资多个初创科技型企业的") == 0.0
+
+
+@pytest.mark.parametrize("question", ["When did the transformation law come into force?",
+                                      "促进科技成果转化法什么时候开始施行的？", "from which date does it apply?"])
+def test_a_when_question_asks_for_a_date(question) -> None:
+    from retrieval.search import number_match
+
+    plan = Searcher(_NoIndex(), Glossary.empty()).plan(question)
+    assert plan.wants_number and "date" in plan.number_kinds
+    assert number_match(plan, "第五十二条 本法自1996年10月1日起施行。") == 1.0
+    assert number_match(plan, "第三十四条 国家依照有关税收法律、行政法规规定对科技成果转化活动实行税收优惠。") == 0.0
+
+
+def test_a_when_that_only_sets_a_condition_asks_for_no_date() -> None:
+    plan = Searcher(_NoIndex(), Glossary.empty()).plan("When a university licenses a patent, who keeps the income?")
+    assert "date" not in plan.number_kinds
+
+
+def test_a_date_asked_second_does_not_decide_the_lead() -> None:
+    plan = Searcher(_NoIndex(), Glossary.empty()).plan(
+        "Which agencies jointly issued the plan, and on what date was it signed?")
+    assert "date" not in plan.number_kinds
