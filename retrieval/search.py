@@ -594,12 +594,16 @@ class Searcher:
 
     def _dense(self, snap: Snapshot, vec: np.ndarray, n: int, allowed: Sequence[str] | None
                ) -> list[tuple[int, float]]:
-        # over-fetch: Chroma may still hold vectors of an uncommitted change, which we skip
+        # over-fetch: Chroma may still hold vectors of an uncommitted change, which we skip; and
+        # its approximate (HNSW) order near the cut varies from process to process, so the
+        # over-fetched candidates are ordered by their similarity (then position) before the cut
+        # (measured: the 60th candidate flipped with PYTHONHASHSEED, and with it a top answer)
         out = []
-        for cid, sim in self.index.dense(vec, n + 10, allowed):
+        for cid, sim in self.index.dense(vec, n + DENSE_OVERFETCH, allowed):
             pos = snap.position.get(cid)
             if pos is not None:
                 out.append((pos, sim))
+        out.sort(key=lambda t: (-round(t[1], 6), t[0]))
         return out[:n]
 
     def _fuse(self, lex: list[tuple[int, float]], dense_lists: list[list[tuple[int, float]]],
@@ -729,6 +733,7 @@ class Searcher:
         return out
 
 
+DENSE_OVERFETCH = 20  # candidates fetched beyond those kept, to settle the cut exactly
 TRANSLATION_DEPTH = 20  # candidates of each language that the bilingual fusion reads
 
 

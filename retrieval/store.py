@@ -46,6 +46,8 @@ class VectorStore(Protocol):
     def reset(self) -> None: ...
 
 
+SEARCH_EF = 400  # HNSW search breadth ("ef_search"): candidates examined per query
+
 # Embedded Chroma's files are single-process: two processes on one folder corrupt its index.
 # Each process claims the folder with an exclusive lock it keeps until it exits.
 _CLAIMED: dict[str, list[int]] = {}  # folder → [lock file descriptor, stores open on it]
@@ -149,9 +151,16 @@ class ChromaStore:
 
     def _open(self, collection: str):
         # embedding_function=None: we always pass our own vectors (Chroma's default downloads a model).
-        return self._client.get_or_create_collection(
+        col = self._client.get_or_create_collection(
             collection, embedding_function=None, metadata={"hnsw:space": "cosine"}
         )
+        # Chroma's default search breadth (100) missed a neighbour ranked about 60th, and which one
+        # it missed changed from process to process; searched wider, the candidates are the same
+        # every time (the searcher fetches 80)
+        hnsw = (getattr(col, "configuration", None) or {}).get("hnsw") or {}
+        if hnsw.get("ef_search", SEARCH_EF) < SEARCH_EF:
+            col.modify(configuration={"hnsw": {"ef_search": SEARCH_EF}})
+        return col
 
     def _read(self, what: str, fn, **kwargs):
         from chromadb.errors import InternalError

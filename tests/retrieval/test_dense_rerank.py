@@ -48,3 +48,22 @@ def test_english_questions_get_the_vector_bonus_and_chinese_ones_do_not(app):
 
     app.searcher.params = dataclasses.replace(app.searcher.params, english_vector_weight=w)
     assert all(h.signals["vector"] == 0.0 for h in app.searcher.search("成果转化收入归谁？", k=10))
+
+
+def test_the_dense_candidates_are_cut_by_similarity_not_by_the_stores_order():
+    from retrieval.glossary import Glossary
+    from retrieval.search import DENSE_OVERFETCH, Searcher
+
+    asked: list[int] = []
+
+    class Store:  # an approximate search: near-equal neighbours in no particular order
+        def dense(self, vec, n, allowed):
+            asked.append(n)
+            return [("c2", 0.80), ("c0", 0.91), ("gone", 0.99), ("c3", 0.80), ("c1", 0.85)]
+
+    searcher = Searcher(Store(), Glossary.empty())  # type: ignore[arg-type]
+    snap = SimpleNamespace(position={"c0": 0, "c1": 1, "c2": 2, "c3": 3})
+    got = searcher._dense(snap, np.zeros(2), 3, None)  # type: ignore[arg-type]
+    # an id the snapshot lacks (an uncommitted change) is skipped; equal ones go by position
+    assert got == [(0, 0.91), (1, 0.85), (2, 0.80)]
+    assert asked == [3 + DENSE_OVERFETCH]

@@ -51,3 +51,31 @@ def test_collection_names_are_valid(prefix, model, dim):
 def test_bad_server_url_is_a_clear_error():
     with pytest.raises(StoreError, match="must look like http://127.0.0.1:8000"):
         ChromaStore("c-test", url="ftp://nowhere")
+
+
+def test_the_store_searches_wide_enough_to_find_the_nearest_vectors(tmp_path):
+    """Chroma's default search breadth missed a neighbour near the 60th and which one changed from
+    process to process; the store searches wider, on new and on existing collections."""
+    import numpy as np
+
+    from retrieval.store import SEARCH_EF
+
+    path = tmp_path / "chroma"
+    store = ChromaStore("c-old", path=path)
+    assert store._col.configuration["hnsw"]["ef_search"] == SEARCH_EF
+    # a collection left with Chroma's default breadth by an earlier version is widened on open
+    store._col.modify(configuration={"hnsw": {"ef_search": 100}})
+    store.close()
+    store = ChromaStore("c-old", path=path)
+    assert store._col.configuration["hnsw"]["ef_search"] == SEARCH_EF
+
+    rng = np.random.default_rng(7)
+    vectors = rng.normal(size=(3000, 32)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    ids = [f"c{i}" for i in range(len(vectors))]
+    store.upsert(ids, vectors, [{"doc_id": "d"} for _ in ids])
+    query = rng.normal(size=32).astype(np.float32)
+    exact = [ids[i] for i in np.argsort(-(vectors @ query))[:80]]
+    got = [cid for cid, _ in store.query(query, 80)]
+    assert len(set(got) & set(exact)) >= 79
+    store.close()
