@@ -161,8 +161,22 @@ _DENIED = {
 }
 
 
+# A status named beside another benefit ("as an HNTE, can we carry losses forward 10 years",
+# "does Harbin pay newly certified high-tech enterprises a cash award") is the asker's fact: the
+# question is about that benefit, not the status's own tax rate, unless it asks for the rate too
+_STATUSES = ("high-tech-enterprise", "tech-sme")
+_OTHER_BENEFIT = re.compile(
+    r"亏损|弥补|\blosse?s?\b|奖励|奖补|补贴|补助|资助|安家费|\bcash\b|subsid|\bgrants?\b|\bawards?\b|\bbonus",
+    re.IGNORECASE,
+)
+_STATUS_RATE = re.compile(r"税率|15\s*[%％]|所得税优惠|\b(?:tax )?rate\b|income tax (?:relief|break|incentive)",
+                          re.IGNORECASE)
+
+
 def topics_of(text: str) -> tuple[str, ...]:
     found = [k for k, rx in TOPIC_RES.items() if rx.search(text)]
+    if _OTHER_BENEFIT.search(text) and not _STATUS_RATE.search(text):
+        found = [k for k in found if k not in _STATUSES]
     # a category named only to be denied ("not a tech-based SME") is a fact, not the topic
     found = [k for k in found if not (k in _DENIED and len(found) > 1 and _DENIED[k].search(text)
                                       and len(TOPIC_RES[k].findall(text)) <= 1)]

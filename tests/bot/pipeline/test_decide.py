@@ -289,3 +289,24 @@ def test_a_high_tech_certificate_qualifies_a_tech_sme_without_scoring():
         assert [c.topic for c in d.conclusions] == ["tech-sme"], d.conclusions  # not "HNTE conditions met"
         c = d.conclusions[0]
         assert c.text.zh.startswith("不需要评分") and c.text.en.startswith("No scoring needed") and c.unconfirmed
+
+
+@pytest.mark.parametrize("question", [
+    "As an HNTE, can we carry forward our tax losses for 10 years instead of 5?",
+    "Does Harbin pay a cash award to companies newly certified as high-tech enterprises?",
+    "我们是高新技术企业，亏损可以结转几年？",
+    "新认定的高企，市里有没有奖励或者补贴？",
+])
+def test_a_status_named_beside_another_benefit_gets_no_verdict_on_the_status(question):
+    # the status is the asker's fact; "Yes: the 15 % rate applies" answers nothing asked here
+    d = decide(understand(question, today=TODAY), CATALOG)
+    assert not any(c.topic == "high-tech-enterprise" for c in d.conclusions)
+
+
+@pytest.mark.parametrize("question", [
+    "What is the income tax rate for high-tech enterprises?",
+    "我们是高新技术企业，所得税税率是多少？",
+])
+def test_the_status_rate_is_still_answered(question):
+    d = decide(understand(question, today=TODAY), CATALOG)
+    assert any(c.topic == "high-tech-enterprise" for c in d.conclusions)
