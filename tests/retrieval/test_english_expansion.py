@@ -277,3 +277,11 @@ def test_a_date_asked_second_does_not_decide_the_lead() -> None:
     plan = Searcher(_NoIndex(), Glossary.empty()).plan(
         "Which agencies jointly issued the plan, and on what date was it signed?")
     assert "date" not in plan.number_kinds
+
+
+def test_asking_when_is_how_the_question_is_put_not_what_it_is_about() -> None:
+    # "要报" is no corpus word, but it says nothing about the subject: it must not weigh like one
+    plan = Searcher(_NoIndex(), Glossary.empty()).plan("企业所得税年度汇算清缴最晚什么时候要报完？")
+    terms = dict(plan.terms)
+    assert terms["汇算"] == terms["清缴"] == 1.0
+    assert terms["时候"] < 0.5 and terms["要报"] < 0.5
