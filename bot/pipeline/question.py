@@ -175,7 +175,10 @@ _STATUS_RATE = re.compile(r"税率|15\s*[%％]|所得税优惠|\b(?:tax )?rate\b
 
 def topics_of(text: str) -> tuple[str, ...]:
     found = [k for k, rx in TOPIC_RES.items() if rx.search(text)]
-    if _OTHER_BENEFIT.search(text) and not _STATUS_RATE.search(text):
+    # nor is the status of the company an investor puts money in ("a VC company that invested in
+    # an unlisted high-tech SME"): the investor's relief is the topic
+    investing = any(k in found for k in ("venture-capital", "angel-investor"))
+    if (investing or _OTHER_BENEFIT.search(text)) and not _STATUS_RATE.search(text):
         found = [k for k in found if k not in _STATUSES]
     # a category named only to be denied ("not a tech-based SME") is a fact, not the topic
     found = [k for k in found if not (k in _DENIED and len(found) > 1 and _DENIED[k].search(text)

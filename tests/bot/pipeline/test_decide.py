@@ -296,6 +296,9 @@ def test_a_high_tech_certificate_qualifies_a_tech_sme_without_scoring():
     "Does Harbin pay a cash award to companies newly certified as high-tech enterprises?",
     "我们是高新技术企业，亏损可以结转几年？",
     "新认定的高企，市里有没有奖励或者补贴？",
+    # the investee's status: the VC company's own relief is asked about
+    "We're a venture capital company that invested in an unlisted small/medium high-tech enterprise "
+    "in 2021 and still hold the stake. Can we get any income tax deduction for it?",
 ])
 def test_a_status_named_beside_another_benefit_gets_no_verdict_on_the_status(question):
     # the status is the asker's fact; "Yes: the 15 % rate applies" answers nothing asked here
