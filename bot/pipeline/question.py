@@ -189,7 +189,8 @@ def topics_of(text: str) -> tuple[str, ...]:
         found.remove("rd-super-deduction")
     # inventor rewards on granted patents are their own rule, not a transfer reward
     if "patent-inventor-reward" in found and "transfer-reward" in found and not re.search(
-        r"净收入|net (?:licen|transfer|income)|利润|profit|作价|stake|股", text, re.IGNORECASE
+        r"净收入|net (?:licen|transfer|income)|利润|profit|作价|stake|股|"
+        r"自行实施|自己实施|自主实施|合作实施|实施转化|commerciali[sz]|implement", text, re.IGNORECASE
     ):
         found.remove("transfer-reward")
     return tuple(found)

@@ -68,8 +68,9 @@ def transfer_reward(q: Question, cat: Catalog) -> Conclusion | None:
                         f"(half of your {pct(stake)} stake): with no rule or agreement, Art. 45(1)(ii) gives the inventors "
                         f"at least 50% of the shares formed by an invested result, and the default applies to any unit, "
                         f"private companies included.")
-    elif re.search(r"自行实施|自行投资实施|合作实施|implement\w*.{0,20}(?:itself|themselves|on its own)|"
-                   r"self-implement", s, re.IGNORECASE):
+    elif re.search(r"自行实施|自行投资实施|自己实施|自主实施|合作实施|self-implement|"
+                   r"(?:implement|commerciali[sz]|exploit)\w*.{0,40}(?:itself|themselves|on its own|together with|"
+                   r"jointly)", s, re.IGNORECASE):
         figures.append(5.0)
         about = "不低于百分之五"
         lines_zh.append("投产后连续三至五年，每年从实施该项科技成果的营业利润中提取不低于5%，奖励给做出重要贡献的人员"

@@ -313,3 +313,13 @@ def test_a_status_named_beside_another_benefit_gets_no_verdict_on_the_status(que
 def test_the_status_rate_is_still_answered(question):
     d = decide(understand(question, today=TODAY), CATALOG)
     assert any(c.topic == "high-tech-enterprise" for c in d.conclusions)
+
+
+@pytest.mark.parametrize("question", [
+    "Our university lab commercialises a patented result itself together with a company, and the "
+    "university has no reward policy. What are the inventors legally entitled to?",
+    "我们研究所自己实施一项专利成果，没有约定奖励，发明人每年能拿多少？",
+])
+def test_a_result_the_unit_implements_itself_rewards_a_share_of_operating_profit(question):
+    # not the bonus for a granted patent: the reward for implementing the result comes first
+    assert "5%" in lead(question)
