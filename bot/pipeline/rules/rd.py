@@ -79,6 +79,10 @@ def _rd_facts(q: Question) -> tuple[dict, list[Text]]:
         r"(?:是|we are|we were).{0,12}(?:科技型中小|SME)", q.norm, re.IGNORECASE
     ):
         facts.setdefault("is_tech_sme", False)
+    # "what rate did tech-based SMEs get in 2017": the class the question is about is the taxpayer
+    # (topics_of has already dropped a tech-SME status the asker denies)
+    if "tech-sme" in q.topics:
+        facts.setdefault("is_tech_sme", True)
     return facts, said
 
 

@@ -28,6 +28,8 @@ def lead(text: str, lang: str | None = None) -> str:
         ("2020年一家科技型中小企业的研发费用加计扣除比例是多少？", "75%", "财税〔2018〕99号"),
         ("研发费用加计扣除比例是多少？", "100%", "2023年第7号"),
         ("集成电路企业研发费用加计扣除比例是多少？", "120%", "2023年第44号"),
+        # the class a question asks about is the taxpayer: tech SMEs had 75 % in 2017, others 50 %
+        ("2017年科技型中小企业的研发费用加计扣除比例是多少？", "75%", "财税〔2017〕34号"),
     ],
 )
 def test_rates_follow_the_year_and_the_category(question, first, also):
