@@ -39,7 +39,7 @@ TARGET_ANSWERED = 0.95
 @dataclass
 class Item:
     id: str
-    set: str  # train | test | blind | blind_h | blind_i | validation | oos_near | oos_far | dev
+    set: str  # train | test | blind | blind_h | blind_i | blind_j | validation | oos_near | oos_far | dev
     lang: str  # zh | en (mixed questions count under the language they are answered in)
     question: str
     answerable: bool
@@ -62,8 +62,8 @@ def load_items(dev_answers: Path | None = DEV_ANSWERS) -> list[Item]:
         for d in read(QUESTIONS / f"answerability_{name}.jsonl"):
             items.append(Item(d["id"], name, d["lang"], d["question"], d["answerable"]))
     for d in read(QUESTIONS / "answerability_blind.jsonl"):
-        # batches H and I were written after the neighbours list was frozen; each is reported on its own
-        batch = f"blind_{d['id'][0].lower()}" if d["id"][0] in "HI" else "blind"
+        # batches H, I and J were written after the neighbours list was frozen; each is reported on its own
+        batch = f"blind_{d['id'][0].lower()}" if d["id"][0] in "HIJ" else "blind"
         items.append(Item(d["id"], batch, d["lang"], d["question"], d["answerable"]))
     for d in read(QUESTIONS / "validation.jsonl"):
         items.append(Item(d["id"], "validation", d["lang"], d["question"], True))
