@@ -35,7 +35,7 @@ from .pipeline.coverage import Coverage, CoverageModel, asks_unstated_sum
 from .pipeline.decide import Decision, decide
 from .pipeline.evidence import Evidence
 from .pipeline.neighbours import Neighbours
-from .pipeline.question import Kind, Question, understand
+from .pipeline.question import STATUS_TOPICS, Kind, Question, understand
 from .translate import Translator, make_translator, needs_translation
 
 if TYPE_CHECKING:
@@ -288,7 +288,10 @@ class Answerer:
         # is refused unless a retrieved document or heading is about it, not only mentions it; one
         # that is about our incentive names the neighbour as a detail (R&D staff's social insurance
         # as R&D expenses), while naming another tax takes the incentive's topic away (understand)
-        neighbour = None if q.topics else self.neighbours.named_in(q.norm)
+        # (a status alone — "we are a tech-SME" — is the asker's fact: "…想去科创板上市" is about the
+        # listing rules, a neighbour)
+        about_incentive = any(t not in STATUS_TOPICS for t in q.topics)
+        neighbour = None if about_incentive else self.neighbours.named_in(q.norm)
         unheld = neighbour is not None and not neighbour.held_by(
             heading for h in ev.hits[:5] for heading in (h.doc.meta.title, *h.chunk.section)
         )

@@ -164,7 +164,7 @@ _DENIED = {
 # A status named beside another benefit ("as an HNTE, can we carry losses forward 10 years",
 # "does Harbin pay newly certified high-tech enterprises a cash award") is the asker's fact: the
 # question is about that benefit, not the status's own tax rate, unless it asks for the rate too
-_STATUSES = ("high-tech-enterprise", "tech-sme")
+STATUS_TOPICS = ("high-tech-enterprise", "tech-sme")
 _OTHER_BENEFIT = re.compile(
     r"亏损|弥补|\blosse?s?\b|奖励|奖补|补贴|补助|资助|安家费|\bcash\b|subsid|\bgrants?\b|\bawards?\b|\bbonus",
     re.IGNORECASE,
@@ -179,7 +179,7 @@ def topics_of(text: str) -> tuple[str, ...]:
     # an unlisted high-tech SME"): the investor's relief is the topic
     investing = any(k in found for k in ("venture-capital", "angel-investor"))
     if (investing or _OTHER_BENEFIT.search(text)) and not _STATUS_RATE.search(text):
-        found = [k for k in found if k not in _STATUSES]
+        found = [k for k in found if k not in STATUS_TOPICS]
     # a category named only to be denied ("not a tech-based SME") is a fact, not the topic
     found = [k for k in found if not (k in _DENIED and len(found) > 1 and _DENIED[k].search(text)
                                       and len(TOPIC_RES[k].findall(text)) <= 1)]

@@ -214,3 +214,11 @@ def test_an_english_refusal_suggests_documents_by_their_english_names(app):
     assert docs, answer.suggestions
     # a user reading English is offered names they can read (the number stays as written)
     assert all(re.match(r"[A-Z]", s) for s in docs), docs
+
+
+@pytest.mark.parametrize("question", ["我们是科技型中小企业，想去科创板上市，营收和研发投入要达到什么指标？",
+                                      "We are a high-tech enterprise. What are the STAR Market listing requirements?"])
+def test_a_neighbouring_policy_is_refused_even_when_the_asker_states_a_status(app, question):
+    # the status is the asker's fact; the question is about the listing rules, which no document holds
+    answer = app.answerer.answer(question)
+    assert answer.abstained, answer.text
