@@ -31,7 +31,7 @@ from .llm import LLMAnswerer
 from .names import english_name
 from .pipeline.cite import lead_sentence, lead_text_of, resolve, whole_sentence_of
 from .pipeline.compose import citations_for, compose_decided, group
-from .pipeline.coverage import Coverage, CoverageModel, asks_unstated_sum
+from .pipeline.coverage import Coverage, CoverageModel, asks_unstated_address, asks_unstated_sum
 from .pipeline.decide import Decision, decide
 from .pipeline.evidence import Evidence
 from .pipeline.neighbours import Neighbours
@@ -303,8 +303,11 @@ class Answerer:
         # a question asking for a sum (a fee, a grant, a city's award) that no clause found states
         # is refused in either language, even about a subject the corpus holds
         unstated = asks_unstated_sum(q.text, ev.hits)
+        # a web address the clauses do not give: what they say about the subject may still help,
+        # but not as if it answered (cautioned, not refused)
+        no_address = asks_unstated_address(q.text, ev.hits)
         return Judged(cov, refuse=floor or unheld or unstated or (not cov.answerable and chinese),
-                      doubt=not cov.answerable or unheld)
+                      doubt=not cov.answerable or unheld or no_address)
 
     def _eligibility_topics(self, q: Question) -> tuple[str, ...]:
         if self.catalog is None or q.kind is not Kind.ELIGIBILITY:

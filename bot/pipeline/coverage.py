@@ -30,7 +30,7 @@ from retrieval.documents import Hit, normalize
 from retrieval.metadata import doc_number_matches, find_doc_numbers
 from retrieval.search import QUESTION_WORDS, QueryPlan
 
-from .question import ASKS_SUM
+from .question import ASKS_ADDRESS, ASKS_SUM
 
 if TYPE_CHECKING:
     from bot.incentives import Catalog
@@ -607,6 +607,16 @@ def asks_unstated_sum(question: str, hits: Sequence[Hit], k: int = 8) -> bool:
     if not ASKS_SUM.search(question):
         return False
     return not any(_SUM.search(normalize(h.chunk.text)) for h in hits[:k])
+
+
+def asks_unstated_address(question: str, hits: Sequence[Hit], k: int = 8) -> bool:
+    """Whether a question asks for a web address and none of its ``k`` best clauses gives one."""
+    if not ASKS_ADDRESS.search(question):
+        return False
+    return not any(_ADDRESS.search(h.chunk.text) for h in hits[:k])
+
+
+_ADDRESS = re.compile(r"https?://|www\.|\.gov\.cn|网址[:：]", re.IGNORECASE)
 
 
 # Which kind of document regulates an object, by the words of its name.

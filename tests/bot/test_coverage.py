@@ -176,6 +176,25 @@ def test_a_sum_no_clause_states_is_an_unstated_detail():
         assert not asks_unstated_sum(q, rate), q
 
 
+def test_a_web_address_no_clause_gives_is_an_unstated_detail():
+    from bot.pipeline.coverage import asks_unstated_address
+
+    platform = _clauses("企业根据科技型中小企业评价指标进行自主评价,并按照自愿原则到服务平台填报企业信息")
+    linked = _clauses("服务平台网址：http://www.innofund.gov.cn")
+    for q in ("高新技术企业认定的申报网址是什么？", "What's the website for submitting our HNTE application?",
+              "科技型中小企业在哪个网站填报？"):
+        assert asks_unstated_address(q, platform), q
+        assert not asks_unstated_address(q, linked), q
+    assert not asks_unstated_address("科技型中小企业在哪里填报信息？", platform)  # asks where, not the address
+
+
+def test_a_question_for_a_web_address_is_answered_with_the_caution(app):
+    plain = app.answerer.answer("国家设立的高等院校转化科技成果的收入归谁？")
+    assert not plain.abstained and not plain.cautious, plain.text
+    answer = app.answerer.answer("国家设立的高等院校转化科技成果的收入归谁？在哪个网站公示？")
+    assert not answer.abstained and answer.cautious, answer.text
+
+
 def test_a_question_about_a_sum_the_corpus_never_states_is_refused(app):
     answer = app.answerer.answer("How much cash does Shenzhen give a company newly recognised as a high-tech enterprise?")
     assert answer.abstained, answer.text
