@@ -163,7 +163,8 @@ _NUMBER_KINDS = {
         re.compile(r"什么时候|何时|哪天|哪一天|哪年|哪一年|几月|几号|"
                    r"^\s*(?:since |from |on |in )?(?:when (?:did|does|do|was|is|will)\b|(?:what|which) (?:date|day|year)\b)",
                    re.I),
-        re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}-\d{1,2}-\d{1,2}"),
+        re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月|\d{1,2}\s*月\s*(?:\d{1,2}\s*日|底|末|初|[上中下]旬)|"
+                   r"\d{4}-\d{1,2}-\d{1,2}"),
     ),
 }
 _ALIAS_WEIGHT = 0.8  # a corpus term searched for an everyday word of the question

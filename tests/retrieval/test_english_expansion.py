@@ -265,6 +265,7 @@ def test_a_when_question_asks_for_a_date(question) -> None:
     plan = Searcher(_NoIndex(), Glossary.empty()).plan(question)
     assert plan.wants_number and "date" in plan.number_kinds
     assert number_match(plan, "第五十二条 本法自1996年10月1日起施行。") == 1.0
+    assert number_match(plan, "每年12月底前形成总结报告报送有关部门。") == 1.0
     assert number_match(plan, "第三十四条 国家依照有关税收法律、行政法规规定对科技成果转化活动实行税收优惠。") == 0.0
 
 
