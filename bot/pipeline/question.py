@@ -59,12 +59,12 @@ TOPIC_RES = {k: re.compile(v, re.IGNORECASE | re.DOTALL) for k, v in TOPICS.item
 ASKS_MEANING = re.compile(r"才算|算是|什么是|是指|指的是|指什么|定义|界定|含义|啥样的|什么样的|哪类企业|what counts as|"
                           r"\bcounts? as an? |what is meant|definition|defined|qualif(?:y|ies) as", re.IGNORECASE)
 
-# A question asking for a sum of money: a fee, a grant, a city's cash award ("能扣多少" and "how much
-# can we deduct" ask a rate, not a sum).
 # A question asking for a web address ("申报网址是什么", "what's the website for…"): the official
 # texts name platforms but never give an address
 ASKS_ADDRESS = re.compile(r"网址|网站|官网|链接|\b(?:websites?|url|web address|web link|link to)\b", re.IGNORECASE)
 
+# A question asking for a sum of money: a fee, a grant, a city's cash award ("能扣多少" and "how much
+# can we deduct" ask a rate, not a sum).
 ASKS_SUM = re.compile(
     r"多少钱|多少元|几元|几块钱|多少万元|几万块|(?:奖金|补助|补贴|资助|奖励|费用?)(?:标准)?(?:是|有|能|一般|一共)?"
     r"(?:多少钱|多少万|多少元)|"
