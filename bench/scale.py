@@ -38,7 +38,6 @@ def bulk_build(data_dir: Path, files: list[Path], wrap, batch: int = 10_000):
     """
     from retrieval.corpus import CorpusError
     from retrieval.documents import DocumentRecord
-    from retrieval.index import lexical_tokens
     from retrieval.registry import StoredChunk, utc_now
 
     from .common import open_app
@@ -76,10 +75,12 @@ def bulk_build(data_dir: Path, files: list[Path], wrap, batch: int = 10_000):
             continue
         meta = prepared.loaded.meta
         _texts, keys, vectors = corpus._embed(prepared)
-        chunks = [
-            StoredChunk(chunk=c, tokens=tuple(lexical_tokens(c, meta)), embed_key=k, embedding=v)
-            for c, k, v in zip(prepared.chunks, keys, vectors, strict=True)
-        ]
+        # the same tokens as ingest, English shadow words included (without them the English
+        # index of a bulk-built corpus was empty and its rebuild looked cheaper than it is)
+        chunks = []
+        for c, k, v in zip(prepared.chunks, keys, vectors, strict=True):
+            zh, en = app.index.chunk_tokens(c, meta)
+            chunks.append(StoredChunk(chunk=c, tokens=tuple(zh), embed_key=k, embedding=v, en_tokens=tuple(en)))
         record = DocumentRecord(
             doc_id=prepared.doc_id,
             source_name=prepared.loaded.source_name,
