@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import sys
 
 from .config import Settings
 
@@ -42,12 +43,29 @@ def known_secrets(settings: Settings) -> list[str]:
     return [os.environ[n] for n in names if os.environ.get(n)]
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is when a record is emitted, not to the stream of the
+    moment logging was set up (a test harness swaps and closes it; records logged later by a
+    background thread then failed with "--- Logging error ---")."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property  # type: ignore[override]
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
 def setup_logging(settings: Settings, *, verbose: bool = False) -> None:
     level = logging.DEBUG if verbose else getattr(logging, settings.logging.level.upper(), logging.INFO)
     root = logging.getLogger()
     for h in list(root.handlers):
         root.removeHandler(h)
-    handler = logging.StreamHandler()
+    handler = _StderrHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(SecretFilter(known_secrets(settings)))
     root.addHandler(handler)

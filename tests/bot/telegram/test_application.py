@@ -205,3 +205,22 @@ def test_webhook_rejects_updates_without_the_right_secret(shared_app, tmp_path, 
     assert set_webhook[0]["url"] == "https://bot.example.org/telegram"
     assert set_webhook[0]["secret_token"] == "right-secret"
     assert [m["text"].split("!")[0] for m in sent] == ["Hello, Tester"]
+
+
+def test_log_records_go_to_the_stderr_of_the_moment(monkeypatch) -> None:
+    # a test harness (or a daemon) swaps and closes stderr; a record logged afterwards by a
+    # background thread must reach the current stream, not fail on the closed one
+    import sys
+
+    from bot.logsetup import _StderrHandler
+
+    first = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", first)
+    handler = _StderrHandler()
+    handler.emit(logging.LogRecord("x", logging.WARNING, __file__, 1, "one", None, None))
+    assert first.getvalue() == "one\n"
+    first.close()
+    second = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", second)
+    handler.emit(logging.LogRecord("x", logging.WARNING, __file__, 1, "two", None, None))
+    assert second.getvalue() == "two\n"
