@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .documents import normalize
+from .tsv import data_rows, variants
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +56,9 @@ class Colloquial:
             log.warning("colloquial words file %s not found: Chinese questions are searched as written", path)
             return cls()
         aliases = []
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip() or line.startswith("#") or line.startswith("everyday\t"):
-                continue
-            cols = line.split("\t")
-            words = tuple(normalize(w) for w in cols[0].split("|") if w.strip())
-            terms = tuple(normalize(t) for t in cols[1].split("|") if t.strip()) if len(cols) > 1 else ()
+        for n, cols in data_rows(path, "everyday"):
+            words = tuple(normalize(w) for w in variants(cols, 0))
+            terms = tuple(normalize(t) for t in variants(cols, 1))
             if not words or not terms:
                 raise ColloquialError(f"{path}:{n}: a line needs an everyday word and the corpus's term")
             if any(len(w) < 2 for w in words):

@@ -253,17 +253,19 @@ _CONTRACTIONS = (
 _SPELLINGS = ((re.compile(r"(?i)\bhi[- ]?tech\b"), "high-tech"),)
 
 
-def _respelled(text: str) -> str:
-    for pattern, repl in _SPELLINGS:
+def _rewritten(text: str, table: Sequence[tuple[re.Pattern[str], str]]) -> str:
+    for pattern, repl in table:
         text = pattern.sub(repl, text)
     return text
+
+
+def _respelled(text: str) -> str:
+    return _rewritten(text, _SPELLINGS)
 
 
 def _expand_contractions(text: str) -> str:
     """"can't" → "can not", "we're" → "we": a contraction is not a word ("re", "t") of its own."""
-    for pattern, repl in _CONTRACTIONS:
-        text = pattern.sub(repl, text)
-    return text
+    return _rewritten(text, _CONTRACTIONS)
 
 
 _FIGURE = re.compile(r"\d+(?:\.\d+)?(?:%|‰|万元|亿元|元|年|倍)")

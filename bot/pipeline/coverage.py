@@ -602,21 +602,22 @@ def main_object(text: str, plan: QueryPlan, units: Sequence[Unit]) -> str:
 _SUM = re.compile(r"\d[\d,.]*\s*(?:万|亿)?元|[一二三四五六七八九十百千万亿两]+元")
 
 
+_ADDRESS = re.compile(r"https?://|www\.|\.gov\.cn|网址[:：]", re.IGNORECASE)
+
+
+def _unstated(asks: re.Pattern[str], states: re.Pattern[str], question: str, texts: Iterable[str]) -> bool:
+    """Whether the question asks for a kind of detail that none of the texts states."""
+    return bool(asks.search(question)) and not any(states.search(t) for t in texts)
+
+
 def asks_unstated_sum(question: str, hits: Sequence[Hit], k: int = 8) -> bool:
     """Whether a question asks for a sum of money and none of its ``k`` best clauses states one."""
-    if not ASKS_SUM.search(question):
-        return False
-    return not any(_SUM.search(normalize(h.chunk.text)) for h in hits[:k])
+    return _unstated(ASKS_SUM, _SUM, question, (normalize(h.chunk.text) for h in hits[:k]))
 
 
 def asks_unstated_address(question: str, hits: Sequence[Hit], k: int = 8) -> bool:
     """Whether a question asks for a web address and none of its ``k`` best clauses gives one."""
-    if not ASKS_ADDRESS.search(question):
-        return False
-    return not any(_ADDRESS.search(h.chunk.text) for h in hits[:k])
-
-
-_ADDRESS = re.compile(r"https?://|www\.|\.gov\.cn|网址[:：]", re.IGNORECASE)
+    return _unstated(ASKS_ADDRESS, _ADDRESS, question, (h.chunk.text for h in hits[:k]))
 
 
 # Which kind of document regulates an object, by the words of its name.

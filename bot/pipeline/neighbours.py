@@ -20,6 +20,7 @@ from functools import cached_property
 from pathlib import Path
 
 from retrieval.documents import normalize
+from retrieval.tsv import data_rows, variants
 
 log = logging.getLogger(__name__)
 
@@ -58,12 +59,8 @@ class Neighbours:
                         "judged by the coverage model alone", path)
             return cls()
         entries = []
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip() or line.startswith("#") or line.startswith("zh\t"):
-                continue
-            cols = line.split("\t")
-            zh = tuple(z.strip() for z in cols[0].split("|") if z.strip())
-            en = tuple(e.strip() for e in cols[1].split("|") if e.strip()) if len(cols) > 1 else ()
+        for n, cols in data_rows(path, "zh"):
+            zh, en = variants(cols, 0), variants(cols, 1)
             if not zh:
                 raise NeighbourError(f"{path}:{n}: a neighbour needs a Chinese name in the first column")
             entries.append(Neighbour(zh, en))
